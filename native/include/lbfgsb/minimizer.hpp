@@ -1,0 +1,104 @@
+// lbfgsb4j native core: the reverse-communication L-BFGS-B 3.0 minimizer.
+//
+// Usage (the caller owns the loop; the minimizer owns every byte of state):
+//
+//   lbfgsb::Minimizer m(n, options);
+//   copy x0 into m.x(); write bounds into m.lower()/m.upper() (+-infinity = no bound);
+//   for (Task t = m.start(); t != Task::Done; ) {
+//       if (t == Task::Evaluate) { double f = fg(m.x(), m.gradient()); t = m.submit(f); }
+//       else /* NewIterate */    { inspect, maybe m.request_stop(); t = m.proceed(); }
+//   }
+//   m.status(), m.message(), m.f(), m.x(), m.gradient() describe the result.
+//
+// No statics: any number of minimizers may run on any threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "lbfgsb/options.hpp"
+
+namespace lbfgsb {
+
+// What the minimizer asks of the caller next.
+enum class Task : int {
+    Evaluate = 1,    // write f and the gradient at x(), then call submit(f)
+    NewIterate = 2,  // an iteration finished; x(), f(), gradient() are the new iterate; call proceed()
+    Done = 3,        // terminal; see status()
+};
+
+// Why a run ended (Running while it has not).
+enum class Status : int {
+    Running = 0,
+    ConvergedProjectedGradient = 1,  // SciPy 401
+    ConvergedRelativeReduction = 2,  // SciPy 402
+    MaxIterations = 3,               // SciPy 504
+    MaxEvaluations = 4,              // SciPy 502
+    StoppedByUser = 5,               // SciPy 505
+    AbnormalLineSearch = 6,          // SciPy ABNORMAL
+    NonFinite = 7,                   // f or gradient not finite at the start point (SciPy has none)
+    InvalidInput = 8,                // SciPy's ERROR: messages (n, m, tolerance, bounds)
+    AbortedByObjective = 9,          // the C driver's objective returned nonzero
+};
+
+class Minimizer {
+public:
+    // Allocates the whole workspace: (2m + 7) n doubles + 3n indices + O(m^2).
+    // Throws std::invalid_argument when n <= 0 or the options are invalid, std::bad_alloc when
+    // the workspace cannot be allocated.
+    Minimizer(std::int64_t n, const Options& options);
+    ~Minimizer();
+    Minimizer(const Minimizer&) = delete;
+    Minimizer& operator=(const Minimizer&) = delete;
+
+    std::int64_t size() const;
+    const Options& options() const;
+
+    // The problem's vectors, n doubles each, owned by the minimizer, 64-byte aligned.
+    double* x();
+    double* gradient();
+    double* lower();  // -infinity (the initial value) means no lower bound
+    double* upper();  // +infinity (the initial value) means no upper bound
+
+    // Checks the bounds, projects x onto them and asks for the first evaluation.
+    Task start();
+    // The caller has written f at x() into `f` and the gradient into gradient().
+    Task submit(double f);
+    // Called after Task::NewIterate: tests the limits and convergence, then goes on.
+    Task proceed();
+    // Makes the next proceed() stop with StoppedByUser (unless a limit stops it first, as SciPy).
+    void request_stop();
+
+    Task task() const;
+    Status status() const;
+    // SciPy's message for the status, e.g. "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL".
+    const char* message() const;
+
+    double f() const;
+    std::int64_t iterations() const;
+    std::int64_t evaluations() const;
+    double projected_gradient_norm() const;
+    // Step length of the last accepted line search, the number of free variables at the
+    // last subspace minimization, and evaluations made by the current line search.
+    double step_length() const;
+    std::int64_t free_variables() const;
+    std::int64_t line_search_evaluations() const;
+    // Whether start() moved x0 onto the box.
+    bool x0_projected() const;
+
+    struct State;  // every number of the run, plain data (see minimizer.cpp)
+
+private:
+    std::unique_ptr<State> s_;
+};
+
+// Objective for the C/C++ driver: writes f and the gradient at x; a nonzero return aborts.
+using ObjectiveFunction = int (*)(std::int64_t n, const double* x, double* f, double* g, void* user);
+// Optional per-iteration hook for the C/C++ driver; a nonzero return stops (StoppedByUser).
+using IterationFunction = int (*)(void* user);
+
+// Drives the minimizer to the end with a plain C function pointer objective.
+Status run(Minimizer& minimizer, ObjectiveFunction objective, void* objective_user,
+           IterationFunction on_iteration = nullptr, void* iteration_user = nullptr);
+
+}  // namespace lbfgsb

@@ -1,0 +1,33 @@
+// lbfgsb4j native core: solver options.
+// Defaults are SciPy's minimize(method='L-BFGS-B') defaults (SciPy name in brackets).
+#pragma once
+
+#include <cstdint>
+
+namespace lbfgsb {
+
+struct Options {
+    // Number of stored correction pairs m [maxcor]. Must be > 0.
+    std::int64_t history_size = 10;
+    // Stop when (f_k - f_{k+1}) <= (ftol/eps)*eps * max(|f_k|, |f_{k+1}|, 1) [ftol = factr*eps].
+    // Must be >= 0. The factr round trip reproduces SciPy's arithmetic exactly.
+    double relative_reduction_tolerance = 2.220446049250313e-09;
+    // Stop when max_i |proj g_i| <= pgtol [gtol / pgtol]. Must be >= 0.
+    double projected_gradient_tolerance = 1e-5;
+    // Stop after this many iterations [maxiter]; checked after each iteration, so 0 still does one.
+    std::int64_t max_iterations = 15000;
+    // Stop once more than this many evaluations were made [maxfun]; checked after each
+    // iteration, so a line search may overshoot it (as in SciPy).
+    std::int64_t max_evaluations = 15000;
+    // Evaluations per line search before it counts as failed [maxls]. Must be > 0.
+    std::int64_t max_line_search_steps = 20;
+
+    // Line-search constants of dcsrch (hard-wired in SciPy): sufficient decrease c1,
+    // curvature c2, relative step tolerance and the largest step of an unconstrained search.
+    double line_search_sufficient_decrease = 1e-3;
+    double line_search_curvature = 0.9;
+    double line_search_step_tolerance = 0.1;
+    double line_search_max_step = 1e10;
+};
+
+}  // namespace lbfgsb
