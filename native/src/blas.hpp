@@ -1,0 +1,81 @@
+// The only place that talks to BLAS/LAPACK (OpenBLAS from the JavaCPP preset, LP64 ints).
+// Level-1 wrappers take 64-bit lengths and split calls longer than the 32-bit BLAS limit.
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+double cblas_ddot(int n, const double* x, int incx, const double* y, int incy);
+double cblas_dnrm2(int n, const double* x, int incx);
+void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);
+void cblas_dscal(int n, double alpha, double* x, int incx);
+void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+void dtrtrs_(const char* uplo, const char* trans, const char* diag, const int* n, const int* nrhs,
+             const double* a, const int* lda, double* b, const int* ldb, int* info);
+}
+
+namespace lbfgsb {
+namespace blas {
+
+constexpr std::int64_t kChunk = std::int64_t(1) << 30;
+
+inline double dot(std::int64_t n, const double* x, const double* y) {
+    if (n <= kChunk) return cblas_ddot(static_cast<int>(n), x, 1, y, 1);
+    double s = 0.0;
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+        std::int64_t len = n - i < kChunk ? n - i : kChunk;
+        s += cblas_ddot(static_cast<int>(len), x + i, 1, y + i, 1);
+    }
+    return s;
+}
+
+// Euclidean norm; beyond 2^30 elements the chunks are combined as sqrt(sum of squares).
+inline double nrm2(std::int64_t n, const double* x) {
+    if (n <= kChunk) return cblas_dnrm2(static_cast<int>(n), x, 1);
+    double s = 0.0;
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+        std::int64_t len = n - i < kChunk ? n - i : kChunk;
+        double c = cblas_dnrm2(static_cast<int>(len), x + i, 1);
+        s += c * c;
+    }
+    return __builtin_sqrt(s);
+}
+
+inline void axpy(std::int64_t n, double a, const double* x, double* y) {
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+        std::int64_t len = n - i < kChunk ? n - i : kChunk;
+        cblas_daxpy(static_cast<int>(len), a, x + i, 1, y + i, 1);
+    }
+}
+
+inline void scal(std::int64_t n, double a, double* x) {
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+        std::int64_t len = n - i < kChunk ? n - i : kChunk;
+        cblas_dscal(static_cast<int>(len), a, x + i, 1);
+    }
+}
+
+inline void copy(std::int64_t n, const double* x, double* y) {
+    for (std::int64_t i = 0; i < n; i += kChunk) {
+        std::int64_t len = n - i < kChunk ? n - i : kChunk;
+        cblas_dcopy(static_cast<int>(len), x + i, 1, y + i, 1);
+    }
+}
+
+// Cholesky factor A = U'U of the leading n x n block (upper triangle); returns LAPACK's info.
+inline int potrf_upper(int n, double* a, int lda) {
+    int info = 0;
+    dpotrf_("U", &n, a, &lda, &info);
+    return info;
+}
+
+// Solves op(U) X = B for upper-triangular U with nrhs right-hand sides; transpose if trans.
+inline int trtrs_upper(bool trans, int n, int nrhs, const double* a, int lda, double* b, int ldb) {
+    int info = 0;
+    dtrtrs_("U", trans ? "T" : "N", "N", &n, &nrhs, a, &lda, b, &ldb, &info);
+    return info;
+}
+
+}  // namespace blas
+}  // namespace lbfgsb

@@ -1,0 +1,271 @@
+// Generalized Cauchy point: ports cauchy and hpsolb of L-BFGS-B 3.0 (with the 3.0 floor
+// f2 = max(epsmch * f2_org, f2)). Deviation: the "all n variables hit a bound" exit is tested as
+// the Fortran intends; SciPy's C port can never take it and falls through to the same xcp and c.
+#include <cmath>
+
+#include "blas.hpp"
+#include "state.hpp"
+
+namespace lbfgsb {
+
+namespace {
+
+constexpr double kEpsMach = 2.220446049250313e-16;
+
+// Port of hpsolb on t[0..last], iorder[0..last]: if !heapified, first arranges t[0..last] as a
+// min-heap; then moves the least element to t[last] and re-heaps t[0..last-1].
+void hpsolb(std::int64_t last, double* t, std::int64_t* iorder, bool heapified) {
+    // 1-based views of the arrays, as in Williams' heapsort.
+    double* t1 = t - 1;
+    std::int64_t* o1 = iorder - 1;
+    if (!heapified) {
+        for (std::int64_t k = 2; k <= last + 1; ++k) {
+            const double ddum = t1[k];
+            const std::int64_t indxin = o1[k];
+            std::int64_t i = k;
+            while (i > 1) {
+                const std::int64_t j = i / 2;
+                if (ddum < t1[j]) {
+                    t1[i] = t1[j];
+                    o1[i] = o1[j];
+                    i = j;
+                } else {
+                    break;
+                }
+            }
+            t1[i] = ddum;
+            o1[i] = indxin;
+        }
+    }
+    if (last > 0) {
+        std::int64_t i = 1;
+        const double out = t1[1];
+        const std::int64_t indxout = o1[1];
+        const double ddum = t1[last + 1];
+        const std::int64_t indxin = o1[last + 1];
+        for (;;) {
+            std::int64_t j = i + i;
+            if (j > last) break;
+            if (t1[j + 1] < t1[j]) ++j;
+            if (t1[j] < ddum) {
+                t1[i] = t1[j];
+                o1[i] = o1[j];
+                i = j;
+            } else {
+                break;
+            }
+        }
+        t1[i] = ddum;
+        o1[i] = indxin;
+        t1[last + 1] = out;
+        o1[last + 1] = indxout;
+    }
+}
+
+}  // namespace
+
+// Port of cauchy. Writes the GCP into s.z, the Cauchy direction into s.d, breakpoints into s.t
+// (order in s.indx2), p = W'd into wa[0, 2m) and c = W'(xcp - x) into wa[2m, 4m).
+// Returns nonzero when bmv meets a singular triangular system.
+int cauchy(Minimizer::State& s) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    const double* x = s.x.data();
+    const double* l = s.l.data();
+    const double* u = s.u.data();
+    const double* g = s.g.data();
+    const std::int8_t* nbd = s.nbd.data();
+    std::int8_t* iwhere = s.iwhere.data();
+    std::int64_t* iorder = s.indx2.data();
+    double* t = s.t.data();
+    double* d = s.d.data();
+    double* xcp = s.z.data();
+    const double* ws = s.ws.data();
+    const double* wy = s.wy.data();
+    const double theta = s.theta;
+    const int col = s.col;
+    const int head = s.head;
+    double* p = s.wa.data();
+    double* c = p + 2 * m;
+    double* wbp = p + 4 * m;
+    double* v = p + 6 * m;
+
+    if (s.sbgnrm <= 0.0) {
+        blas::copy(n, x, xcp);
+        return 0;
+    }
+    bool bnded = true;
+    std::int64_t nfree = n;
+    std::int64_t nbreak = -1;
+    std::int64_t ibkmin = 0;
+    double bkmin = 0.0;
+    const int col2 = 2 * col;
+    double f1 = 0.0, tl = 0.0, tu = 0.0;
+
+    for (int i = 0; i < col2; ++i) p[i] = 0.0;
+
+    // Bound status and breakpoint of each variable; p accumulates -W'g over the moving ones.
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double neggi = -g[i];
+        const int b = nbd[i];
+        if (iwhere[i] != 3 && iwhere[i] != -1) {
+            if (b <= kBoth) tl = x[i] - l[i];
+            if (b >= kBoth) tu = u[i] - x[i];
+            const bool xlower = b <= kBoth && tl <= 0.0;
+            const bool xupper = b >= kBoth && tu <= 0.0;
+            iwhere[i] = 0;
+            if (xlower) {
+                if (neggi <= 0.0) iwhere[i] = 1;
+            } else if (xupper) {
+                if (neggi >= 0.0) iwhere[i] = 2;
+            } else {
+                if (std::fabs(neggi) <= 0.0) iwhere[i] = -3;
+            }
+        }
+        if (iwhere[i] != 0 && iwhere[i] != -1) {
+            d[i] = 0.0;
+        } else {
+            d[i] = neggi;
+            f1 = f1 - neggi * neggi;
+            int pointr = head;
+            for (int j = 0; j < col; ++j) {
+                const std::size_t off = static_cast<std::size_t>(pointr) * n + i;
+                p[j] = p[j] + wy[off] * neggi;
+                p[col + j] = p[col + j] + ws[off] * neggi;
+                pointr = (pointr + 1) % m;
+            }
+            if (b <= kBoth && b != kUnbounded && neggi < 0.0) {
+                ++nbreak;
+                iorder[nbreak] = i;
+                t[nbreak] = tl / (-neggi);
+                if (nbreak == 0 || t[nbreak] < bkmin) {
+                    bkmin = t[nbreak];
+                    ibkmin = nbreak;
+                }
+            } else if (b >= kBoth && neggi > 0.0) {
+                ++nbreak;
+                iorder[nbreak] = i;
+                t[nbreak] = tu / neggi;
+                if (nbreak == 0 || t[nbreak] < bkmin) {
+                    bkmin = t[nbreak];
+                    ibkmin = nbreak;
+                }
+            } else {
+                --nfree;
+                iorder[nfree] = i;
+                if (std::fabs(neggi) > 0.0) bnded = false;
+            }
+        }
+    }
+
+    if (theta != 1.0) cblas_dscal(col, theta, p + col, 1);
+    blas::copy(n, x, xcp);
+    if (nbreak == -1 && nfree == n) return 0;  // d is zero: the GCP is x
+
+    for (int j = 0; j < col2; ++j) c[j] = 0.0;
+
+    double f2 = -theta * f1;
+    const double f2_org = f2;
+    if (col > 0) {
+        int info = bmv(m, s.sy.data(), s.wt.data(), col, p, v);
+        if (info != 0) return info;
+        f2 = f2 - cblas_ddot(col2, v, 1, p, 1);
+    }
+    double dtm = -f1 / f2;
+    double tsum = 0.0;
+    s.nseg = 1;
+
+    bool all_fixed = false;
+    if (nbreak != -1) {
+        std::int64_t nleft = nbreak;
+        std::int64_t iter = 0;
+        double tj = 0.0;
+        for (;;) {
+            const double tj0 = tj;
+            std::int64_t ibp;
+            if (iter == 0) {
+                // The least breakpoint is known: no heap yet (often only one is used).
+                tj = bkmin;
+                ibp = iorder[ibkmin];
+            } else {
+                if (iter == 1 && ibkmin != nbreak) {
+                    t[ibkmin] = t[nbreak];
+                    iorder[ibkmin] = iorder[nbreak];
+                }
+                hpsolb(nleft, t, iorder, iter - 1 != 0);
+                tj = t[nleft];
+                ibp = iorder[nleft];
+            }
+            const double dt = tj - tj0;
+            if (dtm < dt) break;  // the minimizer lies in this interval
+
+            tsum = tsum + dt;
+            --nleft;
+            ++iter;
+            double dibp = d[ibp];
+            d[ibp] = 0.0;
+            double zibp;
+            if (dibp > 0.0) {
+                zibp = u[ibp] - x[ibp];
+                xcp[ibp] = u[ibp];
+                iwhere[ibp] = 2;
+            } else {
+                zibp = l[ibp] - x[ibp];
+                xcp[ibp] = l[ibp];
+                iwhere[ibp] = 1;
+            }
+            if (nleft == -1 && nbreak == n - 1) {
+                // Every variable reached a bound: xcp is the GCP.
+                dtm = dt;
+                all_fixed = true;
+                break;
+            }
+            ++s.nseg;
+            const double dibp2 = dibp * dibp;
+            f1 = f1 + dt * f2 + dibp2 - theta * dibp * zibp;
+            f2 = f2 - theta * dibp2;
+            if (col > 0) {
+                cblas_daxpy(col2, dt, p, 1, c, 1);
+                int pointr = head;
+                for (int j = 0; j < col; ++j) {
+                    const std::size_t off = static_cast<std::size_t>(pointr) * n + ibp;
+                    wbp[j] = wy[off];
+                    wbp[col + j] = theta * ws[off];
+                    pointr = (pointr + 1) % m;
+                }
+                int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v);
+                if (info != 0) return info;
+                const double wmc = cblas_ddot(col2, c, 1, v, 1);
+                const double wmp = cblas_ddot(col2, p, 1, v, 1);
+                const double wmw = cblas_ddot(col2, wbp, 1, v, 1);
+                cblas_daxpy(col2, -dibp, wbp, 1, p, 1);
+                f1 = f1 + dibp * wmc;
+                f2 = f2 + dibp * 2.0 * wmp - dibp2 * wmw;
+            }
+            f2 = std::fmax(kEpsMach * f2_org, f2);
+            if (nleft >= 0) {
+                dtm = -f1 / f2;
+            } else if (bnded) {
+                f1 = 0.0;
+                f2 = 0.0;
+                dtm = 0.0;
+                break;
+            } else {
+                dtm = -f1 / f2;
+                break;
+            }
+        }
+    }
+
+    if (!all_fixed) {
+        if (dtm <= 0.0) dtm = 0.0;
+        tsum = tsum + dtm;
+        // Move the free variables and those whose breakpoints were not reached.
+        blas::axpy(n, tsum, d, xcp);
+    }
+    // c = c + dtm * p = W'(xcp - x), used by cmprlb.
+    if (col > 0) cblas_daxpy(col2, dtm, p, 1, c, 1);
+    return 0;
+}
+
+}  // namespace lbfgsb

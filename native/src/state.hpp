@@ -1,0 +1,141 @@
+// Internal: the complete state of one L-BFGS-B run, and the routines of Algorithm 778 that act on it.
+// Everything is plain data owned by Minimizer::State, so a run can be saved and resumed bit for bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <utility>
+
+#include "lbfgsb/minimizer.hpp"
+
+namespace lbfgsb {
+
+// A 64-byte aligned array owned by the state (no std::vector: no value-initialisation of 1e8 doubles
+// that are written before they are read anyway).
+template <class T>
+class Buffer {
+public:
+    Buffer() = default;
+    explicit Buffer(std::int64_t count) { reset(count); }
+    ~Buffer() { std::free(p_); }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    Buffer(Buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+
+    void reset(std::int64_t count) {
+        std::free(p_);
+        p_ = nullptr;
+        size_ = 0;
+        if (count <= 0) return;
+        std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
+        bytes = (bytes + 63) / 64 * 64;
+        p_ = static_cast<T*>(std::aligned_alloc(64, bytes));
+        if (p_ == nullptr) throw std::bad_alloc();
+        size_ = count;
+    }
+    T* data() { return p_; }
+    const T* data() const { return p_; }
+    T& operator[](std::int64_t i) { return p_[i]; }
+    const T& operator[](std::int64_t i) const { return p_[i]; }
+    std::int64_t size() const { return size_; }
+
+private:
+    T* p_ = nullptr;
+    std::int64_t size_ = 0;
+};
+
+// Where the run resumes on the next call (the labels of the Fortran mainlb).
+enum class Phase : int {
+    NotStarted = 0,
+    FirstEvaluation = 1,       // waiting for f, g at x0 (label 111)
+    LineSearchEvaluation = 2,  // waiting for f, g at a trial point (label 666)
+    NewIterate = 3,            // waiting for proceed() (label 777)
+    Finished = 4,
+};
+
+// dcsrch's saved variables (MINPACK-2 isave/dsave).
+struct LineSearchState {
+    int task = 0;  // LsTask
+    bool brackt = false;
+    int stage = 1;
+    double ginit = 0, gtest = 0, gx = 0, gy = 0, finit = 0, fx = 0, fy = 0;
+    double stx = 0, sty = 0, stmin = 0, stmax = 0, width = 0, width1 = 0;
+};
+
+enum LsTask : int { kLsStart = 0, kLsFg = 1, kLsConvergence = 2, kLsWarning = 3, kLsError = 4 };
+
+// bound types per variable (nbd of the Fortran)
+enum : std::int8_t { kUnbounded = 0, kLowerOnly = 1, kBoth = 2, kUpperOnly = 3 };
+
+struct Minimizer::State {
+    std::int64_t n = 0;
+    int m = 0;
+    Options opt;
+
+    // Problem vectors.
+    Buffer<double> x, g, l, u;
+    Buffer<std::int8_t> nbd, iwhere;
+    // Compact L-BFGS representation: S and Y column-major (column j of ws is s_j), the small
+    // matrices S'Y (sy), S'S (ss), Cholesky factor of theta*S'S + L D^-1 L' (wt), the factorised
+    // K (wn) and its unfactorised blocks (snd).
+    Buffer<double> ws, wy, sy, ss, wt, wn, snd;
+    // Work vectors: z (Cauchy / subspace point), r (reduced gradient, then old g, then y),
+    // d (direction, then s), t (breakpoints, then old x), xp (safeguard copy), wa (8m scratch).
+    Buffer<double> z, r, d, t, xp, wa;
+    Buffer<std::int64_t> index, indx2;
+
+    // Flags (lsave).
+    bool prjctd = false, cnstnd = false, boxed = false, updatd = false, wrk = false;
+    // Counters (isave).
+    std::int64_t nintol = 0, iback = 0, nskip = 0, iter = 0, nseg = 0, nfgv = 0, ifun = 0;
+    std::int64_t nfree = 0, nact = 0, ileave = 0, nenter = 0;
+    int head = 0, col = 0, itail = 0, iupdat = 0, iword = 0, info = 0;
+    // Scalars (dsave).
+    double theta = 1.0, fold = 0.0, tol = 0.0, dnorm = 0.0, gd = 0.0, stpmx = 0.0, sbgnrm = 0.0;
+    double stp = 0.0, gdold = 0.0, dtd = 0.0, xstep = 0.0;
+    double f = 0.0;
+    LineSearchState ls;
+
+    // Driver-level bookkeeping (what SciPy's Python loop counts).
+    Phase phase = Phase::NotStarted;
+    Task task = Task::Evaluate;
+    Status status = Status::Running;
+    const char* message = "";
+    std::int64_t evaluations = 0;  // f,g evaluations actually made (SciPy's nfev)
+    std::int64_t iterations = 0;   // accepted iterates (SciPy's nit)
+    bool stop_requested = false;
+
+    State(std::int64_t n_, const Options& o);
+
+    // The mainlb steps; each returns the next Task.
+    Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search
+    Task begin_line_search();     // label 555: d = z - x, first trial
+    Task continue_line_search();  // label 666: after an evaluation
+    Task line_search_failed();    // restore, then restart with no memory or stop ABNORMAL
+    Task update_and_continue();   // label 777 after the tests: matupd/formt then label 222
+    Task finish(Status s, const char* msg);
+    void reset_memory();
+};
+
+// Routines of Algorithm 778 (one family per file).
+// active_set.cpp
+void active(Minimizer::State& s);
+double projgr(const Minimizer::State& s);
+void freev(Minimizer::State& s);
+// cauchy.cpp
+int cauchy(Minimizer::State& s);
+// bfgs_matrix.cpp
+int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p);
+void matupd(Minimizer::State& s, double rr, double dr);
+int formt(Minimizer::State& s);
+int formk(Minimizer::State& s);
+// subspace.cpp
+int cmprlb(Minimizer::State& s);
+int subsm(Minimizer::State& s);
+// line_search.cpp
+void dcsrch(LineSearchState& ls, double f, double g, double& stp, double ftol, double gtol,
+            double xtol, double stpmin, double stpmax);
+
+}  // namespace lbfgsb

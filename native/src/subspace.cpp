@@ -1,0 +1,198 @@
+// Subspace minimisation: ports cmprlb and subsm of L-BFGS-B 3.0, including the 2011
+// Morales-Nocedal projection of the subspace Newton point onto the box.
+#include <cmath>
+#include <cstring>
+
+#include "blas.hpp"
+#include "state.hpp"
+
+namespace lbfgsb {
+
+// Port of cmprlb: the reduced gradient r = -Z'(B(xcp - x) + g) on the free variables, using
+// c = W'(xcp - x) from cauchy (wa[2m, 4m)). Returns -8 when bmv fails.
+int cmprlb(Minimizer::State& s) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    const int col = s.col;
+    const double theta = s.theta;
+    const double* x = s.x.data();
+    const double* g = s.g.data();
+    const double* z = s.z.data();
+    double* r = s.r.data();
+    double* wa = s.wa.data();
+    if (!s.cnstnd && col > 0) {
+        for (std::int64_t i = 0; i < n; ++i) r[i] = -g[i];
+        return 0;
+    }
+    const std::int64_t nfree = s.nfree;
+    const std::int64_t* index = s.index.data();
+    for (std::int64_t i = 0; i < nfree; ++i) {
+        const std::int64_t k = index[i];
+        r[i] = -theta * (z[k] - x[k]) - g[k];
+    }
+    if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
+    const double* ws = s.ws.data();
+    const double* wy = s.wy.data();
+    int pointr = s.head;
+    for (int j = 0; j < col; ++j) {
+        const double a1 = wa[j];
+        const double a2 = theta * wa[col + j];
+        const double* wyj = wy + static_cast<std::size_t>(pointr) * n;
+        const double* wsj = ws + static_cast<std::size_t>(pointr) * n;
+        for (std::int64_t i = 0; i < nfree; ++i) {
+            const std::int64_t k = index[i];
+            r[i] = r[i] + wyj[k] * a1 + wsj[k] * a2;
+        }
+        pointr = (pointr + 1) % m;
+    }
+    return 0;
+}
+
+// Port of subsm (3.0): the subspace Newton direction
+//   d = (1/theta) r + (1/theta^2) Z'W K^-1 W'Z r
+// from the Cauchy point z, projected onto the box; if the projection activated a bound and the
+// projected point is not a descent direction from x, falls back to the 1995 truncated step.
+// On entry s.r holds the reduced gradient, on exit s.z holds the subspace minimizer and
+// s.iword = 1 if a bound was met. Returns LAPACK's info of the triangular solves.
+int subsm(Minimizer::State& s) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    const int col = s.col;
+    const double theta = s.theta;
+    const std::int64_t nsub = s.nfree;
+    const std::int64_t* ind = s.index.data();
+    const double* l = s.l.data();
+    const double* u = s.u.data();
+    const std::int8_t* nbd = s.nbd.data();
+    double* x = s.z.data();        // the Cauchy point on entry, the result on exit
+    double* d = s.r.data();        // the reduced gradient on entry, the Newton direction on exit
+    double* xp = s.xp.data();
+    const double* xx = s.x.data();  // current iterate
+    const double* gg = s.g.data();  // its gradient
+    const double* ws = s.ws.data();
+    const double* wy = s.wy.data();
+    double* wv = s.wa.data();
+    const double* wn = s.wn.data();
+    if (nsub <= 0) return 0;
+
+    // wv = W'Z d
+    int pointr = s.head;
+    for (int i = 0; i < col; ++i) {
+        const double* wyi = wy + static_cast<std::size_t>(pointr) * n;
+        const double* wsi = ws + static_cast<std::size_t>(pointr) * n;
+        double temp1 = 0.0, temp2 = 0.0;
+        for (std::int64_t j = 0; j < nsub; ++j) {
+            const std::int64_t k = ind[j];
+            temp1 += wyi[k] * d[j];
+            temp2 += wsi[k] * d[j];
+        }
+        wv[i] = temp1;
+        wv[col + i] = theta * temp2;
+        pointr = (pointr + 1) % m;
+    }
+    // wv = K^-1 wv
+    const int m2 = 2 * m;
+    const int col2 = 2 * col;
+    int info = blas::trtrs_upper(true, col2, 1, wn, m2, wv, m2);
+    if (info != 0) return info;
+    for (int i = 0; i < col; ++i) wv[i] = -wv[i];
+    info = blas::trtrs_upper(false, col2, 1, wn, m2, wv, m2);
+    if (info != 0) return info;
+    // d = (1/theta) d + (1/theta^2) Z'W wv
+    pointr = s.head;
+    for (int jy = 0; jy < col; ++jy) {
+        const int js = col + jy;
+        const double* wyj = wy + static_cast<std::size_t>(pointr) * n;
+        const double* wsj = ws + static_cast<std::size_t>(pointr) * n;
+        for (std::int64_t i = 0; i < nsub; ++i) {
+            const std::int64_t k = ind[i];
+            d[i] = d[i] + (wyj[k] * wv[jy] / theta) + (wsj[k] * wv[js]);
+        }
+        pointr = (pointr + 1) % m;
+    }
+    const double rtheta = 1.0 / theta;
+    for (std::int64_t i = 0; i < nsub; ++i) d[i] = rtheta * d[i];
+
+    // 2011: project the Newton point onto the box.
+    s.iword = 0;
+    std::memcpy(xp, x, sizeof(double) * n);
+    for (std::int64_t i = 0; i < nsub; ++i) {
+        const std::int64_t k = ind[i];
+        const double dk = d[i];
+        const double xk = x[k];
+        switch (nbd[k]) {
+            case kLowerOnly:
+                x[k] = std::fmax(l[k], xk + dk);
+                if (x[k] == l[k]) s.iword = 1;
+                break;
+            case kBoth: {
+                const double lo = std::fmax(l[k], xk + dk);
+                x[k] = std::fmin(u[k], lo);
+                if (x[k] == l[k] || x[k] == u[k]) s.iword = 1;
+                break;
+            }
+            case kUpperOnly:
+                x[k] = std::fmin(u[k], xk + dk);
+                if (x[k] == u[k]) s.iword = 1;
+                break;
+            default:
+                x[k] = xk + dk;
+        }
+    }
+    if (s.iword == 0) return 0;
+
+    // A bound became active: keep the projected point if it is a descent direction from x.
+    double dd_p = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) dd_p = dd_p + (x[i] - xx[i]) * gg[i];
+    if (dd_p <= 0.0) return 0;
+
+    // Otherwise back to the Cauchy point and the 1995 truncated Newton step.
+    std::memcpy(x, xp, sizeof(double) * n);
+    double alpha = 1.0;
+    double temp1 = 1.0;
+    std::int64_t ibd = 0;
+    for (std::int64_t i = 0; i < nsub; ++i) {
+        const std::int64_t k = ind[i];
+        const double dk = d[i];
+        const int b = nbd[k];
+        if (b != kUnbounded) {
+            if (dk < 0.0 && b <= kBoth) {
+                const double temp2 = l[k] - x[k];
+                if (temp2 >= 0.0) {
+                    temp1 = 0.0;
+                } else if (dk * alpha < temp2) {
+                    temp1 = temp2 / dk;
+                }
+            } else if (dk > 0.0 && b >= kBoth) {
+                const double temp2 = u[k] - x[k];
+                if (temp2 <= 0.0) {
+                    temp1 = 0.0;
+                } else if (dk * alpha > temp2) {
+                    temp1 = temp2 / dk;
+                }
+            }
+            if (temp1 < alpha) {
+                alpha = temp1;
+                ibd = i;
+            }
+        }
+    }
+    if (alpha < 1.0) {
+        const double dk = d[ibd];
+        const std::int64_t k = ind[ibd];
+        if (dk > 0.0) {
+            x[k] = u[k];
+            d[ibd] = 0.0;
+        } else if (dk < 0.0) {
+            x[k] = l[k];
+            d[ibd] = 0.0;
+        }
+    }
+    for (std::int64_t i = 0; i < nsub; ++i) {
+        const std::int64_t k = ind[i];
+        x[k] = x[k] + alpha * d[i];
+    }
+    return 0;
+}
+
+}  // namespace lbfgsb
