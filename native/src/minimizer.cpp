@@ -62,9 +62,15 @@ void validate(std::int64_t n, const Options& o) {
 
 }  // namespace
 
-Minimizer::State::State(std::int64_t n_, const Options& o) : n(n_), m(static_cast<int>(o.history_size)), opt(o) {
+Minimizer::State::State(std::int64_t n_, const Options& o, double* external_x)
+    : n(n_), m(static_cast<int>(o.history_size)), opt(o) {
     const std::int64_t mm = static_cast<std::int64_t>(m) * m;
-    x.reset(n);
+    if (external_x != nullptr) {
+        x.adopt(external_x, n);
+    } else {
+        x.reset(n);
+        for (std::int64_t i = 0; i < n; ++i) x[i] = 0.0;
+    }
     g.reset(n);
     l.reset(n);
     u.reset(n);
@@ -87,7 +93,6 @@ Minimizer::State::State(std::int64_t n_, const Options& o) : n(n_), m(static_cas
     indx2.reset(n);
     const double inf = std::numeric_limits<double>::infinity();
     for (std::int64_t i = 0; i < n; ++i) {
-        x[i] = 0.0;
         g[i] = 0.0;
         l[i] = -inf;
         u[i] = inf;
@@ -308,9 +313,11 @@ Task Minimizer::State::update_and_continue() {
 
 // ---- public API ----
 
-Minimizer::Minimizer(std::int64_t n, const Options& options) {
+Minimizer::Minimizer(std::int64_t n, const Options& options) : Minimizer(n, options, nullptr) {}
+
+Minimizer::Minimizer(std::int64_t n, const Options& options, double* x) {
     validate(n, options);
-    s_.reset(new State(n, options));
+    s_.reset(new State(n, options, x));
 }
 
 Minimizer::~Minimizer() = default;

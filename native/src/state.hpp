@@ -19,21 +19,28 @@ class Buffer {
 public:
     Buffer() = default;
     explicit Buffer(std::int64_t count) { reset(count); }
-    ~Buffer() { std::free(p_); }
+    ~Buffer() { release(); }
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
-    Buffer(Buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    Buffer(Buffer&& o) noexcept
+        : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)), owned_(std::exchange(o.owned_, false)) {}
 
     void reset(std::int64_t count) {
-        std::free(p_);
-        p_ = nullptr;
-        size_ = 0;
+        release();
         if (count <= 0) return;
         std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
         bytes = (bytes + 63) / 64 * 64;
         p_ = static_cast<T*>(std::aligned_alloc(64, bytes));
         if (p_ == nullptr) throw std::bad_alloc();
         size_ = count;
+        owned_ = true;
+    }
+    // Uses caller-owned memory (not freed here).
+    void adopt(T* external, std::int64_t count) {
+        release();
+        p_ = external;
+        size_ = count;
+        owned_ = false;
     }
     T* data() { return p_; }
     const T* data() const { return p_; }
@@ -42,8 +49,15 @@ public:
     std::int64_t size() const { return size_; }
 
 private:
+    void release() {
+        if (owned_) std::free(p_);
+        p_ = nullptr;
+        size_ = 0;
+        owned_ = false;
+    }
     T* p_ = nullptr;
     std::int64_t size_ = 0;
+    bool owned_ = false;
 };
 
 // Where the run resumes on the next call (the labels of the Fortran mainlb).
@@ -107,7 +121,7 @@ struct Minimizer::State {
     std::int64_t iterations = 0;   // accepted iterates (SciPy's nit)
     bool stop_requested = false;
 
-    State(std::int64_t n_, const Options& o);
+    State(std::int64_t n_, const Options& o, double* external_x);
 
     // The mainlb steps; each returns the next Task.
     Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search

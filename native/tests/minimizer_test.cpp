@@ -264,6 +264,19 @@ void c_driver_matches_the_manual_loop_and_can_abort() {
     CHECK(lbfgsb::run(b, abort_at_second, &calls) == Status::AbortedByObjective);
 }
 
+void external_x_is_used_in_place() {
+    std::vector<double> x(25, 3.0);
+    Minimizer m(25, driver_options(5, 1e7, 1e-5), x.data());
+    CHECK(m.x() == x.data());
+    problems::driver_bounds(25, m.lower(), m.upper());
+    CHECK(lbfgsb::run(m, problems::driver, nullptr) == Status::ConvergedRelativeReduction);
+    CHECK(check::bits_equal(m.f(), 1.0834900834199544e-09));
+    double f = 0;
+    std::vector<double> g(25);
+    problems::driver(25, x.data(), &f, g.data(), nullptr);
+    CHECK(check::bits_equal(f, m.f()));
+}
+
 void concurrent_minimizers_do_not_interfere() {
     Minimizer ref(1000, Options{});
     problems::driver_bounds(1000, ref.lower(), ref.upper());
@@ -304,6 +317,7 @@ int main() {
     non_finite_start_stops_immediately();
     nan_during_the_run_never_converges();
     c_driver_matches_the_manual_loop_and_can_abort();
+    external_x_is_used_in_place();
     concurrent_minimizers_do_not_interfere();
     return check::report("minimizer_test");
 }

@@ -47,6 +47,9 @@ public:
     // Throws std::invalid_argument when n <= 0 or the options are invalid, std::bad_alloc when
     // the workspace cannot be allocated.
     Minimizer(std::int64_t n, const Options& options);
+    // As above, but x lives in the caller's memory (n doubles, kept alive and not moved while the
+    // minimizer exists): the solver reads x0 from it and leaves the solution in it.
+    Minimizer(std::int64_t n, const Options& options, double* x);
     ~Minimizer();
     Minimizer(const Minimizer&) = delete;
     Minimizer& operator=(const Minimizer&) = delete;
