@@ -1,0 +1,222 @@
+package org.lbfgsb4j;
+
+import java.util.Arrays;
+
+/**
+ * The outcome of a run: SciPy's {@code OptimizeResult} ({@code x}, {@code fun}, {@code jac},
+ * {@code nit}, {@code nfev}, {@code message}, {@code success}), plus why it stopped as a
+ * {@link Termination}, the projected gradient norm, and whether x0 was moved onto the bounds.
+ *
+ * <p>Immutable. The array accessors return a new copy on every call (O(n) each), so the result
+ * cannot be changed through them.
+ */
+public final class LbfgsbResult {
+
+    private final double[] x;
+    private final double value;
+    private final double[] gradient;
+    private final long iterations;
+    private final long evaluations;
+    private final double projectedGradientNorm;
+    private final Termination termination;
+    private final boolean x0Projected;
+
+    /**
+     * Built by the driver. Takes ownership of the arrays (does not copy them): pass arrays nobody
+     * else holds.
+     *
+     * @param x the solution, n values
+     * @param value f at x
+     * @param gradient the gradient at x, n values
+     * @param iterations iterations done, {@code >= 0}
+     * @param evaluations evaluations of f and g, {@code >= 0}
+     * @param projectedGradientNorm {@code max_i |P(x - g) - x|_i} at x
+     * @param termination why the run ended
+     * @param x0Projected whether x0 was outside the bounds and projected onto them
+     * @throws IllegalArgumentException if an argument is null, the lengths differ, or a count is negative
+     */
+    LbfgsbResult(double[] x, double value, double[] gradient, long iterations, long evaluations,
+            double projectedGradientNorm, Termination termination, boolean x0Projected) {
+        requireNonNull("x", x);
+        requireNonNull("gradient", gradient);
+        requireNonNull("termination", termination);
+        if (x.length != gradient.length) {
+            throw new IllegalArgumentException("x.length = " + x.length + " != gradient.length = "
+                    + gradient.length + ": must be equal");
+        }
+        if (iterations < 0) {
+            throw new IllegalArgumentException("iterations = " + iterations + ": must be >= 0");
+        }
+        if (evaluations < 0) {
+            throw new IllegalArgumentException("evaluations = " + evaluations + ": must be >= 0");
+        }
+        this.x = x;
+        this.value = value;
+        this.gradient = gradient;
+        this.iterations = iterations;
+        this.evaluations = evaluations;
+        this.projectedGradientNorm = projectedGradientNorm;
+        this.termination = termination;
+        this.x0Projected = x0Projected;
+    }
+
+    private static void requireNonNull(String name, Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " = null: must not be null");
+        }
+    }
+
+    /**
+     * The solution: the last accepted iterate (SciPy's {@code x}). A new copy on every call.
+     *
+     * @return a copy of x, n values
+     */
+    public double[] x() {
+        return x.clone();
+    }
+
+    /**
+     * The number of variables n.
+     *
+     * @return n
+     */
+    public int size() {
+        return x.length;
+    }
+
+    /**
+     * f at {@link #x()} (SciPy's {@code fun}). Always f at the returned x, also after
+     * {@link Termination#ABNORMAL_LINE_SEARCH}, where SciPy returns the value of the last failed trial
+     * point instead.
+     *
+     * @return f(x)
+     */
+    public double value() {
+        return value;
+    }
+
+    /**
+     * The gradient of f at {@link #x()} (SciPy's {@code jac}). A new copy on every call.
+     *
+     * @return a copy of the gradient, n values
+     */
+    public double[] gradient() {
+        return gradient.clone();
+    }
+
+    /**
+     * The number of iterations done (SciPy's {@code nit}); 0 if x0 already passed the projected
+     * gradient test.
+     *
+     * @return the iteration count
+     */
+    public long iterations() {
+        return iterations;
+    }
+
+    /**
+     * The number of evaluations of f and its gradient, x0 included (SciPy's {@code nfev} with an
+     * analytic gradient, where it equals {@code njev}).
+     *
+     * @return the evaluation count
+     */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    /**
+     * {@code max_i |P(x - g) - x|_i} at {@link #x()}, the infinity norm of the projected gradient (P
+     * projects onto the bounds; {@code sbgnrm} in L-BFGS-B), compared with
+     * {@link LbfgsbOptions#projectedGradientTolerance()}. NaN if the gradient has a NaN component.
+     *
+     * @return the projected gradient norm
+     */
+    public double projectedGradientNorm() {
+        return projectedGradientNorm;
+    }
+
+    /**
+     * Why the run ended.
+     *
+     * @return the termination
+     */
+    public Termination termination() {
+        return termination;
+    }
+
+    /**
+     * SciPy's message for the termination (SciPy's {@code message}), e.g.
+     * {@code "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL"}; see {@link Termination#scipyMessage()}.
+     *
+     * @return the message text
+     */
+    public String message() {
+        return termination.scipyMessage();
+    }
+
+    /**
+     * Whether the run converged: {@code termination().isConvergence() && Double.isFinite(value())}.
+     * Like SciPy's {@code success}, except that a non-finite f never counts as converged (SciPy can
+     * report convergence with {@code fun = nan}).
+     *
+     * @return whether x is a converged solution
+     */
+    public boolean converged() {
+        return termination.isConvergence() && Double.isFinite(value);
+    }
+
+    /**
+     * Whether the starting point was outside the bounds and was projected onto them before the first
+     * evaluation (SciPy clips x0 silently; this reports it).
+     *
+     * @return whether x0 was moved onto the bounds
+     */
+    public boolean x0Projected() {
+        return x0Projected;
+    }
+
+    /** Equal when every field is equal, arrays element by element (bit patterns, as {@link Arrays#equals}). */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof LbfgsbResult)) {
+            return false;
+        }
+        LbfgsbResult r = (LbfgsbResult) o;
+        return Double.compare(value, r.value) == 0
+                && iterations == r.iterations
+                && evaluations == r.evaluations
+                && Double.compare(projectedGradientNorm, r.projectedGradientNorm) == 0
+                && termination == r.termination
+                && x0Projected == r.x0Projected
+                && Arrays.equals(x, r.x)
+                && Arrays.equals(gradient, r.gradient);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Double.hashCode(value);
+        h = 31 * h + Long.hashCode(iterations);
+        h = 31 * h + Long.hashCode(evaluations);
+        h = 31 * h + Double.hashCode(projectedGradientNorm);
+        h = 31 * h + termination.hashCode();
+        h = 31 * h + Boolean.hashCode(x0Projected);
+        h = 31 * h + Arrays.hashCode(x);
+        return 31 * h + Arrays.hashCode(gradient);
+    }
+
+    /**
+     * A summary with at most a few components of x, e.g. {@code LbfgsbResult{termination=
+     * CONVERGED_PROJECTED_GRADIENT, message="CONVERGENCE: ...", value=1.2e-11, ...,
+     * n=1000000, x=[1.0, 1.0, 1.0, 1.0, ..., 1.0, 1.0]}}.
+     */
+    @Override
+    public String toString() {
+        return "LbfgsbResult{termination=" + termination + ", message=\"" + message() + "\", converged="
+                + converged() + ", value=" + value + ", projectedGradientNorm=" + projectedGradientNorm
+                + ", iterations=" + iterations + ", evaluations=" + evaluations + ", x0Projected="
+                + x0Projected + ", n=" + x.length + ", x=" + Bounds.summarize(x.length, i -> x[i]) + "}";
+    }
+}
