@@ -28,6 +28,11 @@ public final class LbfgsbOptions {
     /** Default {@link #historySize()}: SciPy's {@code maxcor}. */
     public static final int DEFAULT_HISTORY_SIZE = 10;
     /**
+     * The largest {@link #historySize()}: the native core's 2m x 2m matrices must be addressable by
+     * 32-bit LAPACK ((2m)<sup>2</sup> &lt; 2<sup>31</sup>).
+     */
+    public static final int MAX_HISTORY_SIZE = 23170;
+    /**
      * Default {@link #relativeReductionTolerance()}: SciPy's {@code ftol}, {@code factr = 1e7} times
      * the machine epsilon 2.220446049250313e-16.
      */
@@ -108,7 +113,7 @@ public final class LbfgsbOptions {
      * The number m of correction pairs (s, y) kept to approximate the Hessian: SciPy's
      * {@code maxcor} ({@code m} in {@code fmin_l_bfgs_b}). Memory grows by 2n doubles per pair and
      * each iteration costs O(m n) + O(m<sup>3</sup>); 3 to 20 is the usual range. Default
-     * {@value #DEFAULT_HISTORY_SIZE}; must be {@code > 0}.
+     * {@value #DEFAULT_HISTORY_SIZE}; must be {@code > 0} and at most {@value #MAX_HISTORY_SIZE}.
      *
      * @return m
      */
@@ -326,7 +331,7 @@ public final class LbfgsbOptions {
 
         /**
          * Sets {@link LbfgsbOptions#historySize()} (SciPy's {@code maxcor}; default
-         * {@value LbfgsbOptions#DEFAULT_HISTORY_SIZE}; {@code > 0}).
+         * {@value LbfgsbOptions#DEFAULT_HISTORY_SIZE}; in [1, {@value LbfgsbOptions#MAX_HISTORY_SIZE}]).
          *
          * @param historySize the number of correction pairs m
          * @return this builder
@@ -468,6 +473,10 @@ public final class LbfgsbOptions {
         public LbfgsbOptions build() {
             if (historySize <= 0) {
                 throw invalid("historySize", historySize, "must be > 0");
+            }
+            if (historySize > MAX_HISTORY_SIZE) {
+                throw invalid("historySize", historySize, "must be <= " + MAX_HISTORY_SIZE
+                        + " (the 2m x 2m matrices must fit 32-bit LAPACK indexing)");
             }
             requireFiniteNonNegative("relativeReductionTolerance", relativeReductionTolerance);
             requireFiniteNonNegative("projectedGradientTolerance", projectedGradientTolerance);

@@ -174,7 +174,7 @@ class LbfgsbOptionsTest {
         assertEquals(0, o.maxIterations());
         assertEquals(1, o.maxEvaluations());
         LbfgsbOptions big = LbfgsbOptions.builder()
-                .historySize(Integer.MAX_VALUE)
+                .historySize(LbfgsbOptions.MAX_HISTORY_SIZE)
                 .maxIterations(Long.MAX_VALUE)
                 .maxEvaluations(Long.MAX_VALUE)
                 .maxLineSearchSteps(Integer.MAX_VALUE)
@@ -187,6 +187,8 @@ class LbfgsbOptionsTest {
         return Stream.of(
                 rule(b -> b.historySize(0), "historySize = 0: must be > 0"),
                 rule(b -> b.historySize(-5), "historySize = -5: must be > 0"),
+                rule(b -> b.historySize(23171),
+                        "historySize = 23171: must be <= 23170 (the 2m x 2m matrices must fit 32-bit LAPACK indexing)"),
                 rule(b -> b.relativeReductionTolerance(-1e-9), "relativeReductionTolerance = -1.0E-9: must be >= 0"),
                 rule(b -> b.relativeReductionTolerance(Double.NaN), "relativeReductionTolerance = NaN: must be finite"),
                 rule(b -> b.relativeReductionTolerance(Double.POSITIVE_INFINITY),
