@@ -1,0 +1,290 @@
+package org.lbfgsb4j.internal;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FunctionPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Allocator;
+import org.bytedeco.javacpp.annotation.ByRef;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
+import org.bytedeco.javacpp.annotation.MemberSetter;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.Properties;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * Hand-written JavaCPP binding of the native core ({@code native/include/lbfgsb/*.hpp}).
+ *
+ * <p>It only moves handles, numbers and buffer addresses; all logic lives in C++ (numerics) or
+ * in {@link NativeSession} and {@link NativeCallbacks} (Java-side ownership and the driver). The
+ * JNI library {@code libjniLbfgsbNative.so} is generated and linked by the {@code javacpp} Maven
+ * plugin at process-classes, statically against {@code lbfgsb_core} and dynamically against the
+ * OpenBLAS of the {@code openblas_nolapack} preset, whose libraries {@link Loader#load()} loads
+ * first: users need no {@code LD_LIBRARY_PATH}.
+ *
+ * <p>Enums cross as their {@code int} values: {@code TASK_*} for {@code lbfgsb::Task},
+ * {@code STATUS_*} for {@code lbfgsb::Status}.
+ *
+ * <p>OpenBLAS threads: when this class loads it sets OpenBLAS to one thread (see
+ * {@link #setBlasThreads(int)}), because its idle workers spin while Java evaluates the
+ * objective, and the core calls mostly level-1 BLAS on the caller's thread.
+ */
+@Properties(
+        inherit = org.bytedeco.openblas.presets.openblas_nolapack.class,
+        value = @Platform(
+                compiler = "cpp17",
+                include = {"lbfgsb/options.hpp", "lbfgsb/minimizer.hpp"},
+                library = "jniLbfgsbNative"))
+@Namespace("lbfgsb")
+public final class LbfgsbNative {
+    static {
+        Loader.load();
+        openblas_nolapack.blas_set_num_threads(1);
+    }
+
+    private LbfgsbNative() {}
+
+    /** Forces the native libraries to load (idempotent); useful to fail early. */
+    public static void load() {
+        // The static initializer did the work.
+    }
+
+    // lbfgsb::Task
+    public static final int TASK_EVALUATE = 1;
+    public static final int TASK_NEW_ITERATE = 2;
+    public static final int TASK_DONE = 3;
+
+    // lbfgsb::Status
+    public static final int STATUS_RUNNING = 0;
+    public static final int STATUS_CONVERGED_PROJECTED_GRADIENT = 1;
+    public static final int STATUS_CONVERGED_RELATIVE_REDUCTION = 2;
+    public static final int STATUS_MAX_ITERATIONS = 3;
+    public static final int STATUS_MAX_EVALUATIONS = 4;
+    public static final int STATUS_STOPPED_BY_USER = 5;
+    public static final int STATUS_ABNORMAL_LINE_SEARCH = 6;
+    public static final int STATUS_NON_FINITE = 7;
+    public static final int STATUS_INVALID_INPUT = 8;
+    public static final int STATUS_ABORTED_BY_OBJECTIVE = 9;
+
+    /**
+     * Sets the number of OpenBLAS threads for the whole process (OpenBLAS has one global pool).
+     * The binding sets 1 when it loads.
+     */
+    public static void setBlasThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("OpenBLAS threads must be >= 1, got " + threads);
+        }
+        openblas_nolapack.blas_set_num_threads(threads);
+    }
+
+    /** The number of threads OpenBLAS currently uses. */
+    public static int blasThreads() {
+        return openblas_nolapack.blas_get_num_threads();
+    }
+
+    /** {@code lbfgsb::Options}: solver options, SciPy's defaults on construction. */
+    public static class Options extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        /** A native {@code Options} with the defaults; free it with {@link #close()}. */
+        public Options() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        /** A view of native memory holding an {@code Options} (not owned). */
+        public Options(Pointer p) {
+            super(p);
+        }
+
+        private native void allocate();
+
+        @MemberGetter @Name("history_size") public native @Cast("std::int64_t") long historySize();
+        @MemberSetter @Name("history_size") public native Options historySize(@Cast("std::int64_t") long value);
+
+        @MemberGetter @Name("relative_reduction_tolerance") public native double relativeReductionTolerance();
+        @MemberSetter @Name("relative_reduction_tolerance") public native Options relativeReductionTolerance(double value);
+
+        @MemberGetter @Name("projected_gradient_tolerance") public native double projectedGradientTolerance();
+        @MemberSetter @Name("projected_gradient_tolerance") public native Options projectedGradientTolerance(double value);
+
+        @MemberGetter @Name("max_iterations") public native @Cast("std::int64_t") long maxIterations();
+        @MemberSetter @Name("max_iterations") public native Options maxIterations(@Cast("std::int64_t") long value);
+
+        @MemberGetter @Name("max_evaluations") public native @Cast("std::int64_t") long maxEvaluations();
+        @MemberSetter @Name("max_evaluations") public native Options maxEvaluations(@Cast("std::int64_t") long value);
+
+        @MemberGetter @Name("max_line_search_steps") public native @Cast("std::int64_t") long maxLineSearchSteps();
+        @MemberSetter @Name("max_line_search_steps") public native Options maxLineSearchSteps(@Cast("std::int64_t") long value);
+
+        @MemberGetter @Name("line_search_sufficient_decrease") public native double lineSearchSufficientDecrease();
+        @MemberSetter @Name("line_search_sufficient_decrease") public native Options lineSearchSufficientDecrease(double value);
+
+        @MemberGetter @Name("line_search_curvature") public native double lineSearchCurvature();
+        @MemberSetter @Name("line_search_curvature") public native Options lineSearchCurvature(double value);
+
+        @MemberGetter @Name("line_search_step_tolerance") public native double lineSearchStepTolerance();
+        @MemberSetter @Name("line_search_step_tolerance") public native Options lineSearchStepTolerance(double value);
+
+        @MemberGetter @Name("line_search_max_step") public native double lineSearchMaxStep();
+        @MemberSetter @Name("line_search_max_step") public native Options lineSearchMaxStep(double value);
+    }
+
+    /**
+     * {@code lbfgsb::Minimizer}: the reverse-communication solver. Owns its workspace; free it with
+     * {@link #close()}. The constructor throws a {@link RuntimeException} carrying the C++
+     * message when n or the options are invalid.
+     */
+    public static class Minimizer extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public Minimizer(long n, @Const @ByRef Options options) {
+            super((Pointer) null);
+            allocate(n, options);
+        }
+
+        /**
+         * A minimizer working on the caller's x ({@code n} doubles at {@code x}): it reads x0
+         * there and leaves the solution there. The caller keeps that memory alive and in place
+         * until this minimizer is closed.
+         */
+        public Minimizer(long n, @Const @ByRef Options options, DoublePointer x) {
+            super((Pointer) null);
+            allocate(n, options, x);
+        }
+
+        private native void allocate(@Cast("std::int64_t") long n, @Const @ByRef Options options);
+
+        private native void allocate(@Cast("std::int64_t") long n, @Const @ByRef Options options,
+                DoublePointer x);
+
+        public native @Cast("std::int64_t") long size();
+        public native @Const @ByRef Options options();
+
+        public native DoublePointer x();
+        public native DoublePointer gradient();
+        public native DoublePointer lower();
+        public native DoublePointer upper();
+
+        /** @return a {@code TASK_*} value */
+        public native @Cast("int") int start();
+        /** @return a {@code TASK_*} value */
+        public native @Cast("int") int submit(double f);
+        /** @return a {@code TASK_*} value */
+        public native @Cast("int") int proceed();
+        @Name("request_stop") public native void requestStop();
+
+        /** @return a {@code TASK_*} value */
+        public native @Cast("int") int task();
+        /** @return a {@code STATUS_*} value */
+        public native @Cast("int") int status();
+        public native @Cast("const char*") String message();
+
+        public native double f();
+        public native @Cast("std::int64_t") long iterations();
+        public native @Cast("std::int64_t") long evaluations();
+        @Name("projected_gradient_norm") public native double projectedGradientNorm();
+        @Name("step_length") public native double stepLength();
+        @Name("free_variables") public native @Cast("std::int64_t") long freeVariables();
+        @Name("line_search_evaluations") public native @Cast("std::int64_t") long lineSearchEvaluations();
+        @Name("x0_projected") public native @Cast("bool") boolean x0Projected();
+    }
+
+    /**
+     * {@code lbfgsb::ObjectiveFunction}: {@code int (*)(int64_t n, const double* x, double* f,
+     * double* g, void* user)}. The pointers cross as raw addresses (no {@link Pointer} allocated
+     * per call). Subclasses override {@link #call}; a nonzero return aborts the run.
+     *
+     * <p>Each live instance holds one of {@value #MAX_INSTANCES} native trampolines until
+     * {@link #close()}: close instances deterministically. Creating one while all are taken
+     * throws {@link IllegalStateException}.
+     */
+    @Properties(inherit = LbfgsbNative.class)
+    public static class ObjectiveFunction extends FunctionPointer {
+        /** Native trampolines of this type: the most native-callback runs at once. */
+        public static final int MAX_INSTANCES = 256;
+        static final CallbackSlots SLOTS = new CallbackSlots("objective", MAX_INSTANCES);
+
+        static {
+            Loader.load();
+        }
+
+        private boolean allocated;
+
+        protected ObjectiveFunction() {
+            SLOTS.acquire(this::allocate);
+            allocated = true;
+        }
+
+        @Allocator(max = MAX_INSTANCES)
+        private native void allocate();
+
+        public native int call(@Cast("std::int64_t") long n, @Cast("const double*") long x,
+                @Cast("double*") long f, @Cast("double*") long g, @Cast("void*") long user);
+
+        /** Frees the trampoline now (idempotent). */
+        @Override
+        public void close() {
+            if (allocated) {
+                allocated = false;
+                SLOTS.release(this::deallocate);
+            }
+        }
+    }
+
+    /**
+     * {@code lbfgsb::IterationFunction}: {@code int (*)(void* user)}, called after each iteration;
+     * a nonzero return stops the run (StoppedByUser). Same slot rules as
+     * {@link ObjectiveFunction}.
+     */
+    @Properties(inherit = LbfgsbNative.class)
+    public static class IterationFunction extends FunctionPointer {
+        public static final int MAX_INSTANCES = ObjectiveFunction.MAX_INSTANCES;
+        static final CallbackSlots SLOTS = new CallbackSlots("iteration", MAX_INSTANCES);
+
+        static {
+            Loader.load();
+        }
+
+        private boolean allocated;
+
+        protected IterationFunction() {
+            SLOTS.acquire(this::allocate);
+            allocated = true;
+        }
+
+        @Allocator(max = MAX_INSTANCES)
+        private native void allocate();
+
+        public native int call(@Cast("void*") long user);
+
+        /** Frees the trampoline now (idempotent). */
+        @Override
+        public void close() {
+            if (allocated) {
+                allocated = false;
+                SLOTS.release(this::deallocate);
+            }
+        }
+    }
+
+    /**
+     * {@code lbfgsb::run}: drives the minimizer to the end, calling {@code objective} for every
+     * evaluation and {@code onIteration} (may be null) after every iteration.
+     *
+     * @return a {@code STATUS_*} value
+     */
+    public static native @Cast("int") int run(@ByRef Minimizer minimizer,
+            @Cast("lbfgsb::ObjectiveFunction") ObjectiveFunction objective,
+            @Cast("void*") long objectiveUser,
+            @Cast("lbfgsb::IterationFunction") IterationFunction onIteration,
+            @Cast("void*") long iterationUser);
+}

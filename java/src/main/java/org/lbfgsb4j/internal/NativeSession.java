@@ -1,0 +1,314 @@
+package org.lbfgsb4j.internal;
+
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.DoublePointer;
+
+/**
+ * One native {@code lbfgsb::Minimizer} and zero-copy views of its vectors, freed
+ * deterministically by {@link #close()} (idempotent).
+ *
+ * <p>The views of x, gradient, lower and upper are direct {@link DoubleBuffer}s over the
+ * minimizer's own memory, in native byte order, created once per session; each getter returns
+ * that same buffer reset to position 0 and limit n, so use absolute indexing. A view must not be
+ * used after {@link #close()}: it would read freed memory.
+ *
+ * <p>Not thread-safe: one thread at a time drives a session. Independent sessions share nothing
+ * and may run on different threads at once.
+ */
+public final class NativeSession implements AutoCloseable {
+    /** The largest n whose vectors fit a {@link DoubleBuffer} view (2^31 - 1 bytes). */
+    public static final long MAX_SIZE = Integer.MAX_VALUE / Double.BYTES;
+
+    private final LbfgsbNative.Minimizer minimizer;
+    private final long n;
+    /** The caller's x when it lives in the caller's buffer: kept reachable while native code uses it. */
+    private final DoubleBuffer callerX;
+    private final long xAddress;
+    private final long gradientAddress;
+    private final DoubleBuffer x;
+    private final DoubleBuffer xReadOnly;
+    private final DoubleBuffer gradient;
+    private final DoubleBuffer lower;
+    private final DoubleBuffer upper;
+    private boolean closed;
+
+    /** A session with the default options; x starts at 0. */
+    public NativeSession(long n) {
+        this(n, options -> {});
+    }
+
+    /**
+     * A session whose x is owned by the minimizer (0 initially). Its options start at the native
+     * defaults and are then set by {@code configure}; the minimizer copies them, so later
+     * changes have no effect.
+     *
+     * @throws IllegalArgumentException when the native constructor rejects n or the options
+     *     (with the C++ message), or n exceeds {@link #MAX_SIZE}
+     * @throws OutOfMemoryError when the native workspace cannot be allocated
+     */
+    public NativeSession(long n, Consumer<? super LbfgsbNative.Options> configure) {
+        this(n, null, configure);
+    }
+
+    /**
+     * A session that works in place on the caller's x: the {@code x.remaining()} doubles from
+     * {@code x.position()} hold x0 and, afterwards, the solution. {@code x} must be direct,
+     * writable and in native byte order; the session keeps it reachable until {@link #close()}.
+     *
+     * @throws IllegalArgumentException as {@link #NativeSession(long, Consumer)}, or when x is
+     *     not a direct, writable, native-order buffer
+     */
+    public NativeSession(DoubleBuffer x, Consumer<? super LbfgsbNative.Options> configure) {
+        this(x.remaining(), checkCallerX(x), configure);
+    }
+
+    private static DoubleBuffer checkCallerX(DoubleBuffer x) {
+        if (!x.isDirect() || x.isReadOnly() || x.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("x must be a direct, writable DoubleBuffer in native byte order"
+                    + " (direct=" + x.isDirect() + ", readOnly=" + x.isReadOnly() + ", order=" + x.order() + ")");
+        }
+        return x;
+    }
+
+    private NativeSession(long n, DoubleBuffer callerX, Consumer<? super LbfgsbNative.Options> configure) {
+        if (n > MAX_SIZE) {
+            throw new IllegalArgumentException(
+                    "n = " + n + " exceeds " + MAX_SIZE + ", the largest size a DoubleBuffer view holds");
+        }
+        LbfgsbNative.Minimizer m;
+        try (LbfgsbNative.Options options = new LbfgsbNative.Options()) {
+            configure.accept(options);
+            m = callerX == null
+                    ? new LbfgsbNative.Minimizer(n, options)
+                    : new LbfgsbNative.Minimizer(n, options, new DoublePointer(callerX.slice()));
+        } catch (RuntimeException e) {
+            throw constructorFailure(e);
+        }
+        this.minimizer = m;
+        this.n = n;
+        this.callerX = callerX;
+        DoublePointer xp = m.x();
+        DoublePointer gp = m.gradient();
+        this.xAddress = xp.address();
+        this.gradientAddress = gp.address();
+        this.x = view(xp, n);
+        this.xReadOnly = x.asReadOnlyBuffer();
+        this.gradient = view(gp, n);
+        this.lower = view(m.lower(), n);
+        this.upper = view(m.upper(), n);
+    }
+
+    /**
+     * JavaCPP turns a C++ exception into a plain RuntimeException carrying what(): name the
+     * ones the native constructor documents (invalid_argument, bad_alloc).
+     */
+    private static RuntimeException constructorFailure(RuntimeException e) {
+        if (e.getClass() != RuntimeException.class) {
+            return e; // thrown by Java code (configure), not by C++
+        }
+        String what = String.valueOf(e.getMessage());
+        if (what.contains("bad_alloc")) {
+            OutOfMemoryError oom = new OutOfMemoryError("native L-BFGS-B workspace: " + what);
+            oom.initCause(e);
+            throw oom;
+        }
+        return new IllegalArgumentException(what, e);
+    }
+
+    /** A C++ logic_error (a call out of order, e.g. start() twice) as a Java exception. */
+    private static IllegalStateException callOutOfOrder(RuntimeException e) {
+        return new IllegalStateException(e.getMessage(), e);
+    }
+
+    static DoubleBuffer view(DoublePointer p, long n) {
+        return p.capacity(n).asByteBuffer().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the native session is closed");
+        }
+    }
+
+    /** The number of variables n. */
+    public long size() {
+        return n;
+    }
+
+    /** The native minimizer, for the binding's free functions ({@link LbfgsbNative#run}). */
+    LbfgsbNative.Minimizer minimizer() {
+        ensureOpen();
+        return minimizer;
+    }
+
+    /** Native address of x, the one the core hands to callbacks. */
+    long xAddress() {
+        return xAddress;
+    }
+
+    /** Native address of the gradient, the one the core hands to callbacks. */
+    long gradientAddress() {
+        return gradientAddress;
+    }
+
+    /** The minimizer's copy of the options (a view, valid until {@link #close()}). */
+    public LbfgsbNative.Options options() {
+        ensureOpen();
+        return minimizer.options();
+    }
+
+    /** x: write x0 here before {@link #start()}; afterwards the current point. */
+    public DoubleBuffer x() {
+        ensureOpen();
+        return x.clear();
+    }
+
+    /** A read-only view of x (the one handed to objectives). */
+    public DoubleBuffer xReadOnly() {
+        ensureOpen();
+        return xReadOnly.clear();
+    }
+
+    /** The gradient: after {@link LbfgsbNative#TASK_EVALUATE}, write the gradient at x here. */
+    public DoubleBuffer gradient() {
+        ensureOpen();
+        return gradient.clear();
+    }
+
+    /** Lower bounds, -infinity (no bound) initially. */
+    public DoubleBuffer lower() {
+        ensureOpen();
+        return lower.clear();
+    }
+
+    /** Upper bounds, +infinity (no bound) initially. */
+    public DoubleBuffer upper() {
+        ensureOpen();
+        return upper.clear();
+    }
+
+    /**
+     * Checks the bounds, projects x onto them and asks for the first evaluation; returns a
+     * {@code TASK_*} value.
+     *
+     * @throws IllegalStateException when called twice
+     */
+    public int start() {
+        ensureOpen();
+        try {
+            return minimizer.start();
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** Hands over f at x (the gradient is already in {@link #gradient()}); returns the next task. */
+    public int submit(double f) {
+        ensureOpen();
+        try {
+            return minimizer.submit(f);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** Goes on after {@link LbfgsbNative#TASK_NEW_ITERATE}; returns the next task. */
+    public int proceed() {
+        ensureOpen();
+        try {
+            return minimizer.proceed();
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** Makes the next {@link #proceed()} stop with {@link LbfgsbNative#STATUS_STOPPED_BY_USER}. */
+    public void requestStop() {
+        ensureOpen();
+        minimizer.requestStop();
+    }
+
+    /** The current {@code TASK_*} value. */
+    public int task() {
+        ensureOpen();
+        return minimizer.task();
+    }
+
+    /** A {@code STATUS_*} value ({@link LbfgsbNative#STATUS_RUNNING} until the run ends). */
+    public int status() {
+        ensureOpen();
+        return minimizer.status();
+    }
+
+    /** SciPy's message for the status. */
+    public String message() {
+        ensureOpen();
+        return minimizer.message();
+    }
+
+    public double f() {
+        ensureOpen();
+        return minimizer.f();
+    }
+
+    public long iterations() {
+        ensureOpen();
+        return minimizer.iterations();
+    }
+
+    public long evaluations() {
+        ensureOpen();
+        return minimizer.evaluations();
+    }
+
+    public double projectedGradientNorm() {
+        ensureOpen();
+        return minimizer.projectedGradientNorm();
+    }
+
+    /** Step length of the last accepted line search. */
+    public double stepLength() {
+        ensureOpen();
+        return minimizer.stepLength();
+    }
+
+    /** Free variables at the last subspace minimization. */
+    public long freeVariables() {
+        ensureOpen();
+        return minimizer.freeVariables();
+    }
+
+    /** Evaluations made by the current line search. */
+    public long lineSearchEvaluations() {
+        ensureOpen();
+        return minimizer.lineSearchEvaluations();
+    }
+
+    /** Whether {@link #start()} moved x0 onto the box. */
+    public boolean x0Projected() {
+        ensureOpen();
+        return minimizer.x0Projected();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether x lives in a caller's buffer rather than in the minimizer's workspace. */
+    public boolean usesCallerX() {
+        return callerX != null;
+    }
+
+    /** Frees the native minimizer now; later calls do nothing. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            minimizer.close();
+            Reference.reachabilityFence(callerX);
+        }
+    }
+}
