@@ -14,7 +14,8 @@ struct Options {
     double relative_reduction_tolerance = 2.220446049250313e-09;
     // Stop when max_i |proj g_i| <= pgtol [gtol / pgtol]. Must be >= 0.
     double projected_gradient_tolerance = 1e-5;
-    // Stop after this many iterations [maxiter]; checked after each iteration, so 0 still does one.
+    // Stop after this many iterations [maxiter], checked after each iteration as SciPy does;
+    // 0 evaluates x0 only (SciPy still performs one iteration).
     std::int64_t max_iterations = 15000;
     // Stop once more than this many evaluations were made [maxfun]; checked after each
     // iteration, so a line search may overshoot it (as in SciPy).
