@@ -17,9 +17,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of one Java-to-native crossing of the binding: a trivial getter, and the
- * {@code submit(f)} downcall of the Java-driven loop (start() re-arms the minimizer each time;
- * against the temporary native skeleton both are trivial in C++, so this is JNI cost).
+ * Cost of one Java-to-native crossing of the binding, the fixed price of every
+ * {@code submit(f)}/{@code proceed()} in the Java-driven loop: downcalls whose C++ side is
+ * trivial (a getter returning a double, and a void call that writes the minimizer's state), so
+ * what is measured is JNI plus the session's open check.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar NativeCrossingBenchmark}
  */
@@ -45,16 +46,15 @@ public class NativeCrossingBenchmark {
         session.close();
     }
 
-    /** One downcall: a getter. */
+    /** One downcall returning a double. */
     @Benchmark
-    public long getter() {
-        return session.evaluations();
+    public double getter() {
+        return session.f();
     }
 
-    /** Two downcalls: start() and submit(f), the shape of one evaluation in the Java loop. */
+    /** One void downcall that writes native state (request_stop()). */
     @Benchmark
-    public int startAndSubmit() {
-        session.start();
-        return session.submit(1.0);
+    public void stateWrite() {
+        session.requestStop();
     }
 }
