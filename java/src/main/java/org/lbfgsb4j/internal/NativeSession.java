@@ -81,11 +81,7 @@ public final class NativeSession implements AutoCloseable {
         LbfgsbNative.Minimizer m;
         try (LbfgsbNative.Options options = new LbfgsbNative.Options()) {
             configure.accept(options);
-            m = callerX == null
-                    ? new LbfgsbNative.Minimizer(n, options)
-                    : new LbfgsbNative.Minimizer(n, options, new DoublePointer(callerX.slice()));
-        } catch (RuntimeException e) {
-            throw constructorFailure(e);
+            m = newMinimizer(n, options, callerX);
         }
         this.minimizer = m;
         this.n = n;
@@ -102,20 +98,25 @@ public final class NativeSession implements AutoCloseable {
     }
 
     /**
-     * JavaCPP turns a C++ exception into a plain RuntimeException carrying what(): name the
-     * ones the native constructor documents (invalid_argument, bad_alloc).
+     * The native constructor. JavaCPP turns a C++ exception into a plain RuntimeException
+     * carrying what(): this names the two the constructor documents.
      */
-    private static RuntimeException constructorFailure(RuntimeException e) {
-        if (e.getClass() != RuntimeException.class) {
-            return e; // thrown by Java code (configure), not by C++
+    private static LbfgsbNative.Minimizer newMinimizer(
+            long n, LbfgsbNative.Options options, DoubleBuffer callerX) {
+        try {
+            return callerX == null
+                    ? new LbfgsbNative.Minimizer(n, options)
+                    : new LbfgsbNative.Minimizer(n, options, new DoublePointer(callerX.slice()));
+        } catch (RuntimeException e) {
+            String what = String.valueOf(e.getMessage());
+            if (what.contains("bad_alloc")) { // std::bad_alloc
+                OutOfMemoryError oom = new OutOfMemoryError(
+                        "cannot allocate the native L-BFGS-B workspace for n = " + n + ": " + what);
+                oom.initCause(e);
+                throw oom;
+            }
+            throw new IllegalArgumentException(what, e); // std::invalid_argument
         }
-        String what = String.valueOf(e.getMessage());
-        if (what.contains("bad_alloc")) {
-            OutOfMemoryError oom = new OutOfMemoryError("native L-BFGS-B workspace: " + what);
-            oom.initCause(e);
-            throw oom;
-        }
-        return new IllegalArgumentException(what, e);
     }
 
     /** A C++ logic_error (a call out of order, e.g. start() twice) as a Java exception. */

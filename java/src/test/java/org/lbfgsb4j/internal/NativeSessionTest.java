@@ -198,6 +198,14 @@ class NativeSessionTest {
     }
 
     @Test
+    void anUnallocatableWorkspaceIsAnOutOfMemoryErrorNotACrash() {
+        // (2m + 7) n doubles with n = 4e6 and m = 23170: about 1.5 PB, more than any address space.
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class,
+                () -> new NativeSession(4_000_000, o -> o.historySize(23_170)));
+        assertTrue(e.getMessage().contains("workspace"), e.getMessage());
+    }
+
+    @Test
     void invalidOptionsAreAJavaExceptionWithTheNativeMessage() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new NativeSession(N, o -> o.historySize(0)));
