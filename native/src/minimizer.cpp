@@ -217,6 +217,10 @@ Task Minimizer::State::continue_line_search() {
             info = -4;  // not a descent direction
             return line_search_failed();
         }
+        if (!std::isfinite(gd)) {
+            info = -11;  // overflow in the direction: SciPy would go on and evaluate f at NaN
+            return line_search_failed();
+        }
     } else if (!std::isfinite(f) || !std::isfinite(gd)) {
         info = -10;  // non-finite trial (SciPy has no such test)
         return line_search_failed();

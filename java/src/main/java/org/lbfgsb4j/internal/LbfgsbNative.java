@@ -224,6 +224,11 @@ public final class LbfgsbNative {
             allocated = true;
         }
 
+        /** Wraps an existing native function (no trampoline, no slot): for C objectives. */
+        public ObjectiveFunction(Pointer function) {
+            super(function);
+        }
+
         @Allocator(max = MAX_INSTANCES)
         private native void allocate();
 

@@ -62,6 +62,35 @@ public final class NativeCallbacks {
         }
     }
 
+    /**
+     * Runs the session's minimizer to the end with a plain C objective at {@code functionAddress}
+     * ({@code int (*)(int64_t n, const double* x, double* f, double* g, void* user)}): no JNI
+     * crossing per evaluation.
+     *
+     * @param onIteration may be null
+     * @return the final {@code STATUS_*} value
+     */
+    public static int runFunctionPointer(NativeSession session, long functionAddress, long userData,
+            IterationHook onIteration) {
+        LbfgsbNative.Minimizer minimizer = session.minimizer();
+        Pointer address = new Pointer() {
+            {
+                this.address = functionAddress;
+            }
+        };
+        try (LbfgsbNative.ObjectiveFunction function = new LbfgsbNative.ObjectiveFunction(address);
+                IterationUpcall iterationUpcall =
+                        onIteration == null ? null : new IterationUpcall(onIteration)) {
+            int status = LbfgsbNative.run(minimizer, function, userData, iterationUpcall, 0L);
+            if (iterationUpcall != null && iterationUpcall.failure != null) {
+                throw NativeCallbacks.<RuntimeException>rethrow(iterationUpcall.failure);
+            }
+            return status;
+        } finally {
+            Reference.reachabilityFence(session);
+        }
+    }
+
     /** Throws {@code t} unchanged, checked or not; the return type lets callers write throw. */
     @SuppressWarnings("unchecked")
     static <T extends Throwable> T rethrow(Throwable t) throws T {
