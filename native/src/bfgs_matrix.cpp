@@ -2,8 +2,10 @@
 // L-BFGS-B 3.0 (LINPACK's dpofa/dtrsl replaced by LAPACK's dpotrf/dtrtrs, as SciPy does).
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "blas.hpp"
+#include "kernels.hpp"
 #include "state.hpp"
 
 namespace lbfgsb {
@@ -105,21 +107,24 @@ int formk(Minimizer::State& s) {
     const std::int64_t n = s.n;
     const int m = s.m;
     const int col = s.col;
-    const int head = s.head;
     const double theta = s.theta;
     const std::int64_t nsub = s.nfree;
     const std::int64_t* ind = s.index.data();
     const std::int64_t* indx2 = s.indx2.data();
     const std::int64_t nenter = s.nenter;
     const std::int64_t ileave = s.ileave;
-    const double* ws = s.ws.data();
-    const double* wy = s.wy.data();
     const double* sy = s.sy.data();
     double* wn = s.wn.data();
     double* wn1 = s.snd.data();
     const int m2 = 2 * m;
-    auto WS = [&](std::int64_t k, int j) { return ws[k + n * static_cast<std::int64_t>(j)]; };
-    auto WY = [&](std::int64_t k, int j) { return wy[k + n * static_cast<std::int64_t>(j)]; };
+
+    // W's columns in chronological order: y_j = w[j], s_j = w[col + j].
+    const double* const* w = s.history_columns();
+    const auto free_row = [ind](std::int64_t t) { return ind[t]; };
+    const auto active_row = [ind, nsub](std::int64_t t) { return ind[nsub + t]; };
+    std::vector<double> acc_buf(4 * static_cast<std::size_t>(col) + 4);
+    double* acc = acc_buf.data();
+    std::vector<const double*> cols_buf(2 * static_cast<std::size_t>(col) + 2);
 
     int upcl;
     if (s.updatd) {
@@ -133,95 +138,83 @@ int formk(Minimizer::State& s) {
                 std::memmove(&wn1[m + m2 * jy], &wn1[(m + 1) + m2 * (jy + 1)], sizeof(double) * (m - 1));
             }
         }
-        // New rows of blocks (1,1), (2,1) and (2,2).
+        // The newest pair against all: over the free rows, y_new'y_j (row col of Y'ZZ'Y) and
+        // s_i'y_new (column col of R_z); over the active rows, s_new's_j and s_new'y_j (row col
+        // of S'AA'S and L_a). One pass each, all columns at once.
+        const double* y_new = w[col - 1];
+        const double* s_new = w[2 * col - 1];
+        for (int c = 0; c < 4 * col; ++c) acc[c] = 0.0;
+        kernels::accumulate_columns(w, 2 * col, acc, nsub, free_row,
+                                    [y_new, ind](std::int64_t t) { return y_new[ind[t]]; });
+        const double** active_cols = cols_buf.data();
+        for (int j = 0; j < col; ++j) {
+            active_cols[j] = w[col + j];
+            active_cols[col + j] = w[j];
+        }
+        kernels::accumulate_columns(active_cols, 2 * col, acc + 2 * col, n - nsub, active_row,
+                                    [s_new, ind, nsub](std::int64_t t) { return s_new[ind[nsub + t]]; });
         const int iy = col - 1;
         const int is = m + col - 1;
-        int ipntr = head + col - 1;
-        if (ipntr >= m) ipntr -= m;
-        int jpntr = head;
         for (int jy = 0; jy < col; ++jy) {
-            const int js = m + jy;
-            double temp1 = 0.0, temp2 = 0.0, temp3 = 0.0;
-            for (std::int64_t k = 0; k < nsub; ++k) {
-                const std::int64_t k1 = ind[k];
-                temp1 = temp1 + WY(k1, ipntr) * WY(k1, jpntr);
-            }
-            for (std::int64_t k = nsub; k < n; ++k) {
-                const std::int64_t k1 = ind[k];
-                temp2 = temp2 + WS(k1, ipntr) * WS(k1, jpntr);
-                temp3 = temp3 + WS(k1, ipntr) * WY(k1, jpntr);
-            }
-            wn1[iy + m2 * jy] = temp1;
-            wn1[is + m2 * js] = temp2;
-            wn1[is + m2 * jy] = temp3;
-            jpntr = (jpntr + 1) % m;
+            wn1[iy + m2 * jy] = acc[jy];                // y_new'ZZ'y_j
+            wn1[is + m2 * (m + jy)] = acc[2 * col + jy];  // s_new'AA's_j
+            wn1[is + m2 * jy] = acc[3 * col + jy];      // s_new'AA'y_j
         }
-        // New column of block (2,1).
-        const int jy = col - 1;
-        jpntr = head + col - 1;
-        if (jpntr >= m) jpntr -= m;
-        ipntr = head;
-        for (int i = 0; i < col; ++i) {
-            const int is2 = m + i;
-            double temp3 = 0.0;
-            for (std::int64_t k = 0; k < nsub; ++k) {
-                const std::int64_t k1 = ind[k];
-                temp3 = temp3 + WS(k1, ipntr) * WY(k1, jpntr);
-            }
-            ipntr = (ipntr + 1) % m;
-            wn1[is2 + m2 * jy] = temp3;
-        }
+        for (int i = 0; i < col; ++i) wn1[(m + i) + m2 * (col - 1)] = acc[col + i];  // s_i'ZZ'y_new
         upcl = col - 1;
     } else {
         upcl = col;
     }
 
-    // Old parts of blocks (1,1) and (2,2), corrected for the changed free set.
-    int ipntr = head;
-    for (int iy = 0; iy < upcl; ++iy) {
-        const int is = m + iy;
-        int jpntr = head;
-        for (int jy = 0; jy <= iy; ++jy) {
-            const int js = m + jy;
-            double temp1 = 0.0, temp2 = 0.0, temp3 = 0.0, temp4 = 0.0;
-            for (std::int64_t k = 0; k < nenter; ++k) {
-                const std::int64_t k1 = indx2[k];
-                temp1 = temp1 + WY(k1, ipntr) * WY(k1, jpntr);
-                temp2 = temp2 + WS(k1, ipntr) * WS(k1, jpntr);
+    // Old parts of blocks (1,1), (2,2) and (2,1), corrected for the variables that entered
+    // (indx2[0, nenter)) or left (indx2[ileave, n)) the free set: for each iy, all jy at once.
+    const std::int64_t nleave = n - ileave;
+    const auto enter_row = [indx2](std::int64_t t) { return indx2[t]; };
+    const auto leave_row = [indx2, ileave](std::int64_t t) { return indx2[ileave + t]; };
+    if (upcl > 0 && (nenter > 0 || nleave > 0)) {
+        const double** sy_cols = cols_buf.data();
+        for (int iy = 0; iy < upcl; ++iy) {
+            const double* y_iy = w[iy];
+            const double* s_iy = w[col + iy];
+            // acc[0, iy] = y_iy'y_jy and acc[col, col + iy] = s_iy's_jy (jy <= iy) over entering
+            // rows, acc[2 col ..] and acc[3 col ..] the same over leaving rows.
+            const int nj = iy + 1;
+            double* e_yy = acc;
+            double* e_ss = acc + col;
+            double* l_yy = acc + 2 * col;
+            double* l_ss = acc + 3 * col;
+            for (int c = 0; c < 4 * col; ++c) acc[c] = 0.0;
+            kernels::accumulate_columns(w, nj, e_yy, nenter, enter_row,
+                                        [y_iy, indx2](std::int64_t t) { return y_iy[indx2[t]]; });
+            kernels::accumulate_columns(w + col, nj, e_ss, nenter, enter_row,
+                                        [s_iy, indx2](std::int64_t t) { return s_iy[indx2[t]]; });
+            kernels::accumulate_columns(w, nj, l_yy, nleave, leave_row,
+                                        [y_iy, indx2, ileave](std::int64_t t) { return y_iy[indx2[ileave + t]]; });
+            kernels::accumulate_columns(w + col, nj, l_ss, nleave, leave_row,
+                                        [s_iy, indx2, ileave](std::int64_t t) { return s_iy[indx2[ileave + t]]; });
+            const int is = m + iy;
+            for (int jy = 0; jy <= iy; ++jy) {
+                const int js = m + jy;
+                wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + e_yy[jy] - l_yy[jy];
+                wn1[is + m2 * js] = wn1[is + m2 * js] - e_ss[jy] + l_ss[jy];
             }
-            for (std::int64_t k = ileave; k < n; ++k) {
-                const std::int64_t k1 = indx2[k];
-                temp3 = temp3 + WY(k1, ipntr) * WY(k1, jpntr);
-                temp4 = temp4 + WS(k1, ipntr) * WS(k1, jpntr);
+            // Block (2,1): s_iy'y_jy for all jy < upcl, over entering and leaving rows.
+            double* e_sy = acc;
+            double* l_sy = acc + col;
+            for (int c = 0; c < 2 * col; ++c) acc[c] = 0.0;
+            for (int jy = 0; jy < upcl; ++jy) sy_cols[jy] = w[jy];
+            kernels::accumulate_columns(sy_cols, upcl, e_sy, nenter, enter_row,
+                                        [s_iy, indx2](std::int64_t t) { return s_iy[indx2[t]]; });
+            kernels::accumulate_columns(sy_cols, upcl, l_sy, nleave, leave_row,
+                                        [s_iy, indx2, ileave](std::int64_t t) { return s_iy[indx2[ileave + t]]; });
+            for (int jy = 0; jy < upcl; ++jy) {
+                if (is <= jy + m) {
+                    wn1[is + m2 * jy] = wn1[is + m2 * jy] + e_sy[jy] - l_sy[jy];
+                } else {
+                    wn1[is + m2 * jy] = wn1[is + m2 * jy] - e_sy[jy] + l_sy[jy];
+                }
             }
-            wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + temp1 - temp3;
-            wn1[is + m2 * js] = wn1[is + m2 * js] - temp2 + temp4;
-            jpntr = (jpntr + 1) % m;
         }
-        ipntr = (ipntr + 1) % m;
-    }
-    // Old part of block (2,1).
-    ipntr = head;
-    for (int is = m; is < m + upcl; ++is) {
-        int jpntr = head;
-        for (int jy = 0; jy < upcl; ++jy) {
-            double temp1 = 0.0, temp3 = 0.0;
-            for (std::int64_t k = 0; k < nenter; ++k) {
-                const std::int64_t k1 = indx2[k];
-                temp1 = temp1 + WS(k1, ipntr) * WY(k1, jpntr);
-            }
-            for (std::int64_t k = ileave; k < n; ++k) {
-                const std::int64_t k1 = indx2[k];
-                temp3 = temp3 + WS(k1, ipntr) * WY(k1, jpntr);
-            }
-            if (is <= jy + m) {
-                wn1[is + m2 * jy] = wn1[is + m2 * jy] + temp1 - temp3;
-            } else {
-                wn1[is + m2 * jy] = wn1[is + m2 * jy] - temp1 + temp3;
-            }
-            jpntr = (jpntr + 1) % m;
-        }
-        ipntr = (ipntr + 1) % m;
     }
 
     // Upper triangle of WN = [ D + Y'ZZ'Y/theta  -L_a' + R_z' ; -L_a + R_z  theta S'AA'S ].

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "blas.hpp"
+#include "kernels.hpp"
 #include "state.hpp"
 
 namespace lbfgsb {
@@ -80,11 +81,8 @@ int cauchy(Minimizer::State& s) {
     double* t = s.t.data();
     double* d = s.d.data();
     double* xcp = s.z.data();
-    const double* ws = s.ws.data();
-    const double* wy = s.wy.data();
     const double theta = s.theta;
     const int col = s.col;
-    const int head = s.head;
     double* p = s.wa.data();
     double* c = p + 2 * m;
     double* wbp = p + 4 * m;
@@ -127,13 +125,6 @@ int cauchy(Minimizer::State& s) {
         } else {
             d[i] = neggi;
             f1 = f1 - neggi * neggi;
-            int pointr = head;
-            for (int j = 0; j < col; ++j) {
-                const std::size_t off = static_cast<std::size_t>(pointr) * n + i;
-                p[j] = p[j] + wy[off] * neggi;
-                p[col + j] = p[col + j] + ws[off] * neggi;
-                pointr = (pointr + 1) % m;
-            }
             if (b <= kBoth && b != kUnbounded && neggi < 0.0) {
                 ++nbreak;
                 iorder[nbreak] = i;
@@ -158,6 +149,10 @@ int cauchy(Minimizer::State& s) {
         }
     }
 
+    // p = W'd (the reference accumulates it inside the loop above; d is 0 where it adds nothing).
+    const double* const* wcols = s.history_columns();
+    kernels::accumulate_columns(wcols, col2, p, n, [](std::int64_t t) { return t; },
+                                [d](std::int64_t t) { return d[t]; });
     if (theta != 1.0) cblas_dscal(col, theta, p + col, 1);
     blas::copy(n, x, xcp);
     if (nbreak == -1 && nfree == n) return 0;  // d is zero: the GCP is x
@@ -226,12 +221,9 @@ int cauchy(Minimizer::State& s) {
             f2 = f2 - theta * dibp2;
             if (col > 0) {
                 cblas_daxpy(col2, dt, p, 1, c, 1);
-                int pointr = head;
                 for (int j = 0; j < col; ++j) {
-                    const std::size_t off = static_cast<std::size_t>(pointr) * n + ibp;
-                    wbp[j] = wy[off];
-                    wbp[col + j] = theta * ws[off];
-                    pointr = (pointr + 1) % m;
+                    wbp[j] = wcols[j][ibp];
+                    wbp[col + j] = theta * wcols[col + j][ibp];
                 }
                 int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v);
                 if (info != 0) return info;

@@ -106,6 +106,17 @@ Minimizer::State::State(std::int64_t n_, const Options& o, double* external_x)
     message = kMsgRunning;
 }
 
+const double* const* Minimizer::State::history_columns() {
+    wcols.resize(2 * static_cast<std::size_t>(m));
+    int pointr = head;
+    for (int j = 0; j < col; ++j) {
+        wcols[j] = wy.data() + static_cast<std::size_t>(pointr) * n;
+        wcols[col + j] = ws.data() + static_cast<std::size_t>(pointr) * n;
+        pointr = (pointr + 1) % m;
+    }
+    return wcols.data();
+}
+
 Task Minimizer::State::finish(Status st, const char* msg) {
     status = st;
     message = msg;

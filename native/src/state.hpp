@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "lbfgsb/minimizer.hpp"
 
@@ -122,6 +123,11 @@ struct Minimizer::State {
     bool stop_requested = false;
 
     State(std::int64_t n_, const Options& o, double* external_x);
+
+    // The columns of W = [Y, S] in chronological order (oldest first): [0, col) are y_0..y_{col-1},
+    // [col, 2col) are s_0..s_{col-1}. Derived from head and col (scratch, not state).
+    const double* const* history_columns();
+    std::vector<const double*> wcols;
 
     // The mainlb steps; each returns the next Task.
     Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "blas.hpp"
+#include "kernels.hpp"
 #include "state.hpp"
 
 namespace lbfgsb {
@@ -31,19 +32,26 @@ int cmprlb(Minimizer::State& s) {
         r[i] = -theta * (z[k] - x[k]) - g[k];
     }
     if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
-    const double* ws = s.ws.data();
-    const double* wy = s.wy.data();
-    int pointr = s.head;
-    for (int j = 0; j < col; ++j) {
-        const double a1 = wa[j];
-        const double a2 = theta * wa[col + j];
-        const double* wyj = wy + static_cast<std::size_t>(pointr) * n;
-        const double* wsj = ws + static_cast<std::size_t>(pointr) * n;
-        for (std::int64_t i = 0; i < nfree; ++i) {
-            const std::int64_t k = index[i];
-            r[i] = r[i] + wyj[k] * a1 + wsj[k] * a2;
+    // r += W (M c): each r[i] adds the columns in the reference's order. Blocks of rows stay in
+    // L1 while the columns stream past; within a block the update vectorises across rows.
+    const double* const* w = s.history_columns();
+    const bool dense = nfree == n;  // then index[i] == i
+    for (std::int64_t i0 = 0; i0 < nfree; i0 += kernels::kRowBlock) {
+        const std::int64_t i1 = i0 + kernels::kRowBlock < nfree ? i0 + kernels::kRowBlock : nfree;
+        for (int j = 0; j < col; ++j) {
+            const double a1 = wa[j];
+            const double a2 = theta * wa[col + j];
+            const double* yj = w[j];
+            const double* sj = w[col + j];
+            if (dense) {
+                for (std::int64_t i = i0; i < i1; ++i) r[i] = r[i] + yj[i] * a1 + sj[i] * a2;
+            } else {
+                for (std::int64_t i = i0; i < i1; ++i) {
+                    const std::int64_t k = index[i];
+                    r[i] = r[i] + yj[k] * a1 + sj[k] * a2;
+                }
+            }
         }
-        pointr = (pointr + 1) % m;
     }
     return 0;
 }
@@ -69,27 +77,16 @@ int subsm(Minimizer::State& s) {
     double* xp = s.xp.data();
     const double* xx = s.x.data();  // current iterate
     const double* gg = s.g.data();  // its gradient
-    const double* ws = s.ws.data();
-    const double* wy = s.wy.data();
     double* wv = s.wa.data();
     const double* wn = s.wn.data();
     if (nsub <= 0) return 0;
 
-    // wv = W'Z d
-    int pointr = s.head;
-    for (int i = 0; i < col; ++i) {
-        const double* wyi = wy + static_cast<std::size_t>(pointr) * n;
-        const double* wsi = ws + static_cast<std::size_t>(pointr) * n;
-        double temp1 = 0.0, temp2 = 0.0;
-        for (std::int64_t j = 0; j < nsub; ++j) {
-            const std::int64_t k = ind[j];
-            temp1 += wyi[k] * d[j];
-            temp2 += wsi[k] * d[j];
-        }
-        wv[i] = temp1;
-        wv[col + i] = theta * temp2;
-        pointr = (pointr + 1) % m;
-    }
+    // wv = W'Z d, one pass over the free rows for all columns.
+    const double* const* w = s.history_columns();
+    for (int i = 0; i < 2 * col; ++i) wv[i] = 0.0;
+    kernels::accumulate_columns(w, 2 * col, wv, nsub, [ind](std::int64_t t) { return ind[t]; },
+                                [d](std::int64_t t) { return d[t]; });
+    for (int i = 0; i < col; ++i) wv[col + i] = theta * wv[col + i];
     // wv = K^-1 wv
     const int m2 = 2 * m;
     const int col2 = 2 * col;
@@ -98,20 +95,28 @@ int subsm(Minimizer::State& s) {
     for (int i = 0; i < col; ++i) wv[i] = -wv[i];
     info = blas::trtrs_upper(false, col2, 1, wn, m2, wv, m2);
     if (info != 0) return info;
-    // d = (1/theta) d + (1/theta^2) Z'W wv
-    pointr = s.head;
-    for (int jy = 0; jy < col; ++jy) {
-        const int js = col + jy;
-        const double* wyj = wy + static_cast<std::size_t>(pointr) * n;
-        const double* wsj = ws + static_cast<std::size_t>(pointr) * n;
-        for (std::int64_t i = 0; i < nsub; ++i) {
-            const std::int64_t k = ind[i];
-            d[i] = d[i] + (wyj[k] * wv[jy] / theta) + (wsj[k] * wv[js]);
-        }
-        pointr = (pointr + 1) % m;
-    }
+    // d = (1/theta) d + (1/theta^2) Z'W wv: each d[i] adds the columns in the reference's
+    // order, then is scaled; blocked as in cmprlb.
     const double rtheta = 1.0 / theta;
-    for (std::int64_t i = 0; i < nsub; ++i) d[i] = rtheta * d[i];
+    const bool dense = nsub == n;  // then ind[i] == i
+    for (std::int64_t i0 = 0; i0 < nsub; i0 += kernels::kRowBlock) {
+        const std::int64_t i1 = i0 + kernels::kRowBlock < nsub ? i0 + kernels::kRowBlock : nsub;
+        for (int jy = 0; jy < col; ++jy) {
+            const double a1 = wv[jy];
+            const double a2 = wv[col + jy];
+            const double* yj = w[jy];
+            const double* sj = w[col + jy];
+            if (dense) {
+                for (std::int64_t i = i0; i < i1; ++i) d[i] = d[i] + (yj[i] * a1 / theta) + (sj[i] * a2);
+            } else {
+                for (std::int64_t i = i0; i < i1; ++i) {
+                    const std::int64_t k = ind[i];
+                    d[i] = d[i] + (yj[k] * a1 / theta) + (sj[k] * a2);
+                }
+            }
+        }
+        for (std::int64_t i = i0; i < i1; ++i) d[i] = rtheta * d[i];
+    }
 
     // 2011: project the Newton point onto the box.
     s.iword = 0;
