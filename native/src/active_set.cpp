@@ -1,6 +1,7 @@
 // Projection and free-set bookkeeping: ports active, projgr and freev of L-BFGS-B 3.0.
 #include <cmath>
 
+#include "kernels.hpp"
 #include "state.hpp"
 
 namespace lbfgsb {
@@ -59,12 +60,12 @@ double projgr(const Minimizer::State& s) {
         const int b = nbd[i];
         if (b != kUnbounded) {
             if (gi < 0.0) {
-                if (b >= kBoth) gi = std::fmax(x[i] - u[i], gi);
+                if (b >= kBoth) gi = kernels::max_num(x[i] - u[i], gi);
             } else {
-                if (b <= kBoth) gi = std::fmin(x[i] - l[i], gi);
+                if (b <= kBoth) gi = kernels::min_num(x[i] - l[i], gi);
             }
         }
-        norm = std::fmax(norm, std::fabs(gi));
+        norm = kernels::max_num(norm, std::fabs(gi));
     }
     return norm;
 }

@@ -10,6 +10,19 @@
 namespace lbfgsb {
 namespace kernels {
 
+// fmax / fmin with C99 semantics (a NaN argument yields the other one; on ties the second), inline:
+// libm's are out-of-line calls, which the per-element loops (projections, clipping) cannot afford.
+inline double max_num(double x, double y) {
+    if (x != x) return y;
+    if (y != y) return x;
+    return x > y ? x : y;
+}
+inline double min_num(double x, double y) {
+    if (x != x) return y;
+    if (y != y) return x;
+    return x < y ? x : y;
+}
+
 // Rows per block for the row-wise updates (r, d): 4 KiB of doubles, resident in L1.
 constexpr std::int64_t kRowBlock = 512;
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "blas.hpp"
+#include "kernels.hpp"
 #include "state.hpp"
 
 namespace lbfgsb {
@@ -208,7 +209,7 @@ Task Minimizer::State::begin_line_search() {
             }
         }
     }
-    stp = (iter == 0 && !boxed) ? std::fmin(1.0 / dnorm, stpmx) : 1.0;
+    stp = (iter == 0 && !boxed) ? kernels::min_num(1.0 / dnorm, stpmx) : 1.0;
     std::memcpy(t.data(), x.data(), sizeof(double) * n);
     std::memcpy(r.data(), g.data(), sizeof(double) * n);
     fold = f;
@@ -257,8 +258,8 @@ Task Minimizer::State::continue_line_search() {
             for (std::int64_t i = 0; i < n; ++i) {
                 double xi = st * dd[i] + tt[i];
                 // Keep rounding from stepping over a bound (SciPy gh-10919).
-                if (b[i] == kLowerOnly || b[i] == kBoth) xi = std::fmax(xi, ll[i]);
-                if (b[i] == kBoth || b[i] == kUpperOnly) xi = std::fmin(xi, uu[i]);
+                if (b[i] == kLowerOnly || b[i] == kBoth) xi = kernels::max_num(xi, ll[i]);
+                if (b[i] == kBoth || b[i] == kUpperOnly) xi = kernels::min_num(xi, uu[i]);
                 xx[i] = xi;
             }
         }
@@ -410,7 +411,7 @@ Task Minimizer::proceed() {
     // mainlb's termination tests.
     if (s.sbgnrm <= s.opt.projected_gradient_tolerance)
         return s.finish(Status::ConvergedProjectedGradient, kMsgConvergedGradient);
-    const double ddum = std::fmax(std::fmax(std::fabs(s.fold), std::fabs(s.f)), 1.0);
+    const double ddum = kernels::max_num(kernels::max_num(std::fabs(s.fold), std::fabs(s.f)), 1.0);
     if (s.fold - s.f <= s.tol * ddum) return s.finish(Status::ConvergedRelativeReduction, kMsgConvergedReduction);
     return s.update_and_continue();
 }

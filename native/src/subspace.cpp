@@ -9,8 +9,27 @@
 
 namespace lbfgsb {
 
+namespace {
+
+// wz += W'Z r over the free rows [i0, i1) (compact r, rows index[i] or i when dense): each sum in
+// increasing row order, as subsm's reference loop.
+void accumulate_wzr(const double* const* w, int col2, double* wz, const double* r, const std::int64_t* index,
+                    bool dense, std::int64_t i0, std::int64_t i1) {
+    if (dense) {
+        kernels::accumulate_columns(w, col2, wz, i1 - i0, [i0](std::int64_t t) { return i0 + t; },
+                                    [r, i0](std::int64_t t) { return r[i0 + t]; });
+    } else {
+        kernels::accumulate_columns(w, col2, wz, i1 - i0, [index, i0](std::int64_t t) { return index[i0 + t]; },
+                                    [r, i0](std::int64_t t) { return r[i0 + t]; });
+    }
+}
+
+}  // namespace
+
 // Port of cmprlb: the reduced gradient r = -Z'(B(xcp - x) + g) on the free variables, using
 // c = W'(xcp - x) from cauchy (wa[2m, 4m)). Returns -8 when bmv fails.
+// Fused with the first pass of subsm: while each block of r is in cache it also accumulates
+// W'Z r into wa[4m, 4m + 2col), so the history is read once for both.
 int cmprlb(Minimizer::State& s) {
     const std::int64_t n = s.n;
     const int m = s.m;
@@ -21,8 +40,15 @@ int cmprlb(Minimizer::State& s) {
     const double* z = s.z.data();
     double* r = s.r.data();
     double* wa = s.wa.data();
+    double* wz = wa + 4 * m;
+    const double* const* w = s.history_columns();
+    for (int c = 0; c < 2 * col; ++c) wz[c] = 0.0;
     if (!s.cnstnd && col > 0) {
-        for (std::int64_t i = 0; i < n; ++i) r[i] = -g[i];
+        for (std::int64_t i0 = 0; i0 < n; i0 += kernels::kRowBlock) {
+            const std::int64_t i1 = i0 + kernels::kRowBlock < n ? i0 + kernels::kRowBlock : n;
+            for (std::int64_t i = i0; i < i1; ++i) r[i] = -g[i];
+            accumulate_wzr(w, 2 * col, wz, r, nullptr, true, i0, i1);
+        }
         return 0;
     }
     const std::int64_t nfree = s.nfree;
@@ -33,8 +59,7 @@ int cmprlb(Minimizer::State& s) {
     }
     if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
     // r += W (M c): each r[i] adds the columns in the reference's order. Blocks of rows stay in
-    // L1 while the columns stream past; within a block the update vectorises across rows.
-    const double* const* w = s.history_columns();
+    // cache while the columns stream past; within a block the update vectorises across rows.
     const bool dense = nfree == n;  // then index[i] == i
     for (std::int64_t i0 = 0; i0 < nfree; i0 += kernels::kRowBlock) {
         const std::int64_t i1 = i0 + kernels::kRowBlock < nfree ? i0 + kernels::kRowBlock : nfree;
@@ -52,6 +77,7 @@ int cmprlb(Minimizer::State& s) {
                 }
             }
         }
+        accumulate_wzr(w, 2 * col, wz, r, index, dense, i0, i1);
     }
     return 0;
 }
@@ -81,12 +107,12 @@ int subsm(Minimizer::State& s) {
     const double* wn = s.wn.data();
     if (nsub <= 0) return 0;
 
-    // wv = W'Z d, one pass over the free rows for all columns.
+    // wv = W'Z d: accumulated by cmprlb's pass (wa[4m, 4m + 2col)).
     const double* const* w = s.history_columns();
-    for (int i = 0; i < 2 * col; ++i) wv[i] = 0.0;
-    kernels::accumulate_columns(w, 2 * col, wv, nsub, [ind](std::int64_t t) { return ind[t]; },
-                                [d](std::int64_t t) { return d[t]; });
-    for (int i = 0; i < col; ++i) wv[col + i] = theta * wv[col + i];
+    for (int i = 0; i < col; ++i) {
+        wv[i] = s.wa[4 * m + i];
+        wv[col + i] = theta * s.wa[4 * m + col + i];
+    }
     // wv = K^-1 wv
     const int m2 = 2 * m;
     const int col2 = 2 * col;
@@ -127,17 +153,17 @@ int subsm(Minimizer::State& s) {
         const double xk = x[k];
         switch (nbd[k]) {
             case kLowerOnly:
-                x[k] = std::fmax(l[k], xk + dk);
+                x[k] = kernels::max_num(l[k], xk + dk);
                 if (x[k] == l[k]) s.iword = 1;
                 break;
             case kBoth: {
-                const double lo = std::fmax(l[k], xk + dk);
-                x[k] = std::fmin(u[k], lo);
+                const double lo = kernels::max_num(l[k], xk + dk);
+                x[k] = kernels::min_num(u[k], lo);
                 if (x[k] == l[k] || x[k] == u[k]) s.iword = 1;
                 break;
             }
             case kUpperOnly:
-                x[k] = std::fmin(u[k], xk + dk);
+                x[k] = kernels::min_num(u[k], xk + dk);
                 if (x[k] == u[k]) s.iword = 1;
                 break;
             default:
