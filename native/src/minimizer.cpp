@@ -31,6 +31,9 @@ const char* const kMsgAbnormal = "ABNORMAL: ";
 const char* const kMsgNonFinite = "ABNORMAL: F OR GRADIENT IS NOT FINITE AT THE STARTING POINT";
 const char* const kMsgNoFeasible = "ERROR: NO FEASIBLE SOLUTION";
 const char* const kMsgInvalidBounds = "ERROR: INVALID NBD";
+const char* const kMsgTarget = "CONVERGENCE: F <= TARGET";
+const char* const kMsgTimeLimit = "STOP: TIME LIMIT REACHED";
+const char* const kMsgCancelled = "STOP: CANCELLED";
 const char* const kMsgRunning = "";
 
 // Largest history the 32-bit LAPACK interface can address (2m x 2m matrices).
@@ -59,6 +62,11 @@ void validate(std::int64_t n, const Options& o) {
         fail("line_search_step_tolerance = " + std::to_string(o.line_search_step_tolerance) + ": must be finite and >= 0");
     if (!(o.line_search_max_step > 0.0))
         fail("line_search_max_step = " + std::to_string(o.line_search_max_step) + ": must be > 0");
+    if (!(o.curvature_pair_threshold >= 0.0) || !std::isfinite(o.curvature_pair_threshold))
+        fail("curvature_pair_threshold = " + std::to_string(o.curvature_pair_threshold) + ": must be finite and >= 0");
+    if (std::isnan(o.target_value)) fail("target_value = NaN: must not be NaN");
+    if (o.max_non_finite_backtracks < 0)
+        fail("max_non_finite_backtracks = " + std::to_string(o.max_non_finite_backtracks) + ": must be >= 0");
 }
 
 }  // namespace
@@ -216,6 +224,9 @@ Task Minimizer::State::begin_line_search() {
     ifun = 0;
     iback = 0;
     ls.task = kLsStart;
+    nonfinite_backtracks = 0;
+    have_best = false;
+    best_f = fold;
     return continue_line_search();
 }
 
@@ -234,39 +245,28 @@ Task Minimizer::State::continue_line_search() {
             return line_search_failed();
         }
     } else if (!std::isfinite(f) || !std::isfinite(gd)) {
-        info = -10;  // non-finite trial (SciPy has no such test)
-        return line_search_failed();
+        // A non-finite trial (SciPy has no such test): halve the step and search again from the
+        // last iterate, a bounded number of times.
+        if (nonfinite_backtracks >= opt.max_non_finite_backtracks) {
+            info = -10;
+            return line_search_failed();
+        }
+        ++nonfinite_backtracks;
+        stp = 0.5 * stp;
+        ls.task = kLsStart;
+        dcsrch(ls, fold, gdold, stp, opt.line_search_sufficient_decrease, opt.line_search_curvature,
+               opt.line_search_step_tolerance, 0.0, stpmx);
+        return request_trial();
+    } else if (opt.track_best_point && f < best_f) {
+        best_f = f;
+        best_stp = stp;
+        have_best = true;
+        std::memcpy(xp.data(), g.data(), sizeof(double) * n);
     }
     dcsrch(ls, f, gd, stp, opt.line_search_sufficient_decrease, opt.line_search_curvature,
            opt.line_search_step_tolerance, 0.0, stpmx);
     xstep = stp * dnorm;
-    if (ls.task != kLsConvergence && ls.task != kLsWarning) {
-        ++ifun;
-        ++nfgv;
-        iback = ifun - 1;
-        if (iback >= opt.max_line_search_steps) return line_search_failed();
-        double* xx = x.data();
-        if (stp == 1.0) {
-            std::memcpy(xx, z.data(), sizeof(double) * n);
-        } else {
-            const double* dd = d.data();
-            const double* tt = t.data();
-            const double* ll = l.data();
-            const double* uu = u.data();
-            const std::int8_t* b = nbd.data();
-            const double st = stp;
-            for (std::int64_t i = 0; i < n; ++i) {
-                double xi = st * dd[i] + tt[i];
-                // Keep rounding from stepping over a bound (SciPy gh-10919).
-                if (b[i] == kLowerOnly || b[i] == kBoth) xi = kernels::max_num(xi, ll[i]);
-                if (b[i] == kBoth || b[i] == kUpperOnly) xi = kernels::min_num(xi, uu[i]);
-                xx[i] = xi;
-            }
-        }
-        phase = Phase::LineSearchEvaluation;
-        task = Task::Evaluate;
-        return task;
-    }
+    if (ls.task != kLsConvergence && ls.task != kLsWarning) return request_trial();
     // The line search accepted stp: a new iterate.
     ++iter;
     ++iterations;
@@ -274,6 +274,40 @@ Task Minimizer::State::continue_line_search() {
     phase = Phase::NewIterate;
     task = Task::NewIterate;
     return task;
+}
+
+// lnsrlb's request for f and g at the step dcsrch chose (failure once maxls is used up).
+Task Minimizer::State::request_trial() {
+    ++ifun;
+    ++nfgv;
+    iback = ifun - 1;
+    if (iback >= opt.max_line_search_steps) return line_search_failed();
+    set_trial_point();
+    phase = Phase::LineSearchEvaluation;
+    task = Task::Evaluate;
+    return task;
+}
+
+// x = z when stp = 1, else t + stp d clipped to the box (lnsrlb).
+void Minimizer::State::set_trial_point() {
+    double* xx = x.data();
+    if (stp == 1.0) {
+        std::memcpy(xx, z.data(), sizeof(double) * n);
+        return;
+    }
+    const double* dd = d.data();
+    const double* tt = t.data();
+    const double* ll = l.data();
+    const double* uu = u.data();
+    const std::int8_t* b = nbd.data();
+    const double st = stp;
+    for (std::int64_t i = 0; i < n; ++i) {
+        double xi = st * dd[i] + tt[i];
+        // Keep rounding from stepping over a bound (SciPy gh-10919).
+        if (b[i] == kLowerOnly || b[i] == kBoth) xi = kernels::max_num(xi, ll[i]);
+        if (b[i] == kBoth || b[i] == kUpperOnly) xi = kernels::min_num(xi, uu[i]);
+        xx[i] = xi;
+    }
 }
 
 // mainlb after a failed line search: restore the previous iterate; stop ABNORMAL if the memory
@@ -314,7 +348,7 @@ Task Minimizer::State::update_and_continue() {
         blas::scal(n, stp, d.data());
         ddum = -gdold * stp;
     }
-    if (dr <= kEpsMach * ddum) {
+    if (dr <= opt.curvature_pair_threshold * ddum) {
         // Skip the L-BFGS update.
         ++nskip;
         updatd = false;
@@ -391,6 +425,7 @@ Task Minimizer::submit(double f) {
         s.sbgnrm = projgr(s);
         if (s.sbgnrm <= s.opt.projected_gradient_tolerance)
             return s.finish(Status::ConvergedProjectedGradient, kMsgConvergedGradient);
+        if (f <= s.opt.target_value) return s.finish(Status::TargetReached, kMsgTarget);
         if (s.opt.max_iterations == 0) return s.finish(Status::MaxIterations, kMsgMaxIterations);
         return s.begin_iteration();
     }
@@ -413,10 +448,55 @@ Task Minimizer::proceed() {
         return s.finish(Status::ConvergedProjectedGradient, kMsgConvergedGradient);
     const double ddum = kernels::max_num(kernels::max_num(std::fabs(s.fold), std::fabs(s.f)), 1.0);
     if (s.fold - s.f <= s.tol * ddum) return s.finish(Status::ConvergedRelativeReduction, kMsgConvergedReduction);
+    if (s.f <= s.opt.target_value) return s.finish(Status::TargetReached, kMsgTarget);
     return s.update_and_continue();
 }
 
 void Minimizer::request_stop() { s_->stop_requested = true; }
+
+Task Minimizer::interrupt(Status reason) {
+    State& s = *s_;
+    const char* msg = reason == Status::TimeLimit ? kMsgTimeLimit
+                      : reason == Status::Cancelled ? kMsgCancelled
+                                                    : nullptr;
+    if (msg == nullptr) throw std::invalid_argument("interrupt(): the reason must be TimeLimit or Cancelled");
+    switch (s.phase) {
+        case Phase::NotStarted:
+            throw std::logic_error("interrupt() called before start()");
+        case Phase::Finished:
+            return s.task;
+        case Phase::FirstEvaluation:
+            s.f = std::numeric_limits<double>::quiet_NaN();
+            return s.finish(reason, msg);
+        case Phase::LineSearchEvaluation:
+            if (s.have_best && s.best_f < s.fold) {
+                // The best trial beats the last iterate: rebuild its x (same bits as evaluated).
+                s.stp = s.best_stp;
+                s.set_trial_point();
+                std::memcpy(s.g.data(), s.xp.data(), sizeof(double) * s.n);
+                s.f = s.best_f;
+            } else {
+                std::memcpy(s.x.data(), s.t.data(), sizeof(double) * s.n);
+                std::memcpy(s.g.data(), s.r.data(), sizeof(double) * s.n);
+                s.f = s.fold;
+            }
+            s.sbgnrm = projgr(s);
+            return s.finish(reason, msg);
+        case Phase::NewIterate:
+            return s.finish(reason, msg);
+    }
+    return s.task;
+}
+
+void Minimizer::update_options(const Options& options) {
+    State& s = *s_;
+    if (options.history_size != s.opt.history_size)
+        throw std::invalid_argument("history_size = " + std::to_string(options.history_size) +
+                                    ": must stay " + std::to_string(s.opt.history_size));
+    validate(s.n, options);
+    s.opt = options;
+    if (s.phase != Phase::NotStarted) s.tol = (options.relative_reduction_tolerance / kEpsMach) * kEpsMach;
+}
 Task Minimizer::task() const { return s_->task; }
 Status Minimizer::status() const { return s_->status; }
 const char* Minimizer::message() const { return s_->message; }

@@ -112,6 +112,11 @@ struct Minimizer::State {
     double stp = 0.0, gdold = 0.0, dtd = 0.0, xstep = 0.0;
     double f = 0.0;
     LineSearchState ls;
+    // Line-search extras (not in SciPy): non-finite back-tracks so far, and the best trial
+    // (its f and step; its gradient lives in xp while the line search runs).
+    std::int64_t nonfinite_backtracks = 0;
+    double best_f = 0.0, best_stp = 0.0;
+    bool have_best = false;
 
     // Driver-level bookkeeping (what SciPy's Python loop counts).
     Phase phase = Phase::NotStarted;
@@ -133,9 +138,11 @@ struct Minimizer::State {
     Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search
     Task begin_line_search();     // label 555: d = z - x, first trial
     Task continue_line_search();  // label 666: after an evaluation
+    Task request_trial();         // ask for f, g at the step dcsrch chose
     Task line_search_failed();    // restore, then restart with no memory or stop ABNORMAL
     Task update_and_continue();   // label 777 after the tests: matupd/formt then label 222
     Task finish(Status s, const char* msg);
+    void set_trial_point();       // x = z (stp = 1) or t + stp d clipped to the box
     void reset_memory();
 };
 

@@ -39,6 +39,9 @@ enum class Status : int {
     NonFinite = 7,                   // f or gradient not finite at the start point (SciPy has none)
     InvalidInput = 8,                // SciPy's ERROR: messages (n, m, tolerance, bounds)
     AbortedByObjective = 9,          // the C driver's objective returned nonzero
+    TargetReached = 10,              // f <= Options::target_value
+    TimeLimit = 11,                  // interrupt(TimeLimit): the caller's clock ran out
+    Cancelled = 12,                  // interrupt(Cancelled): the caller cancelled the run
 };
 
 class Minimizer {
@@ -71,6 +74,14 @@ public:
     Task proceed();
     // Makes the next proceed() stop with StoppedByUser (unless a limit stops it first, as SciPy).
     void request_stop();
+    // Ends the run now, also in the middle of a line search, with `reason` (TimeLimit or
+    // Cancelled): x(), gradient() and f() become the best point evaluated so far (the last
+    // iterate, or with Options::track_best_point a better line-search trial). Before x0 was
+    // evaluated f() is NaN. Returns Task::Done; does nothing once the run is done.
+    Task interrupt(Status reason);
+    // Replaces the options between calls (limits, tolerances, line-search constants, target);
+    // history_size must stay the same. Throws std::invalid_argument like the constructor.
+    void update_options(const Options& options);
 
     Task task() const;
     Status status() const;

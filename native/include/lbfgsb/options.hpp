@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 namespace lbfgsb {
 
@@ -29,6 +30,23 @@ struct Options {
     double line_search_curvature = 0.9;
     double line_search_step_tolerance = 0.1;
     double line_search_max_step = 1e10;
+
+    // The curvature-pair test: the pair (s, y) is stored only if s'y > threshold * (-g'd) * stp,
+    // i.e. s'y > eps_SY * (-g's) [SciPy hard-codes epsmch]. Must be >= 0.
+    double curvature_pair_threshold = 2.220446049250313e-16;
+
+    // Stop with TargetReached as soon as an iterate (x0 included) has f <= target_value
+    // (-infinity: never). Tested after the convergence tests.
+    double target_value = -std::numeric_limits<double>::infinity();
+
+    // A line-search trial whose f or g'd is not finite halves the step and starts the search
+    // again from the last iterate, at most this many times per line search (each such trial
+    // counts towards max_line_search_steps); beyond, the line search has failed. 0: fail at once.
+    std::int64_t max_non_finite_backtracks = 10;
+
+    // Keep the gradient of the best line-search trial, so that interrupt() can return the best
+    // point evaluated (one extra copy of g per improving trial).
+    bool track_best_point = false;
 };
 
 }  // namespace lbfgsb

@@ -69,6 +69,9 @@ public final class LbfgsbNative {
     public static final int STATUS_NON_FINITE = 7;
     public static final int STATUS_INVALID_INPUT = 8;
     public static final int STATUS_ABORTED_BY_OBJECTIVE = 9;
+    public static final int STATUS_TARGET_REACHED = 10;
+    public static final int STATUS_TIME_LIMIT = 11;
+    public static final int STATUS_CANCELLED = 12;
 
     /**
      * Sets the number of OpenBLAS threads for the whole process (OpenBLAS has one global pool).
@@ -134,6 +137,18 @@ public final class LbfgsbNative {
 
         @MemberGetter @Name("line_search_max_step") public native double lineSearchMaxStep();
         @MemberSetter @Name("line_search_max_step") public native Options lineSearchMaxStep(double value);
+
+        @MemberGetter @Name("curvature_pair_threshold") public native double curvaturePairThreshold();
+        @MemberSetter @Name("curvature_pair_threshold") public native Options curvaturePairThreshold(double value);
+
+        @MemberGetter @Name("target_value") public native double targetValue();
+        @MemberSetter @Name("target_value") public native Options targetValue(double value);
+
+        @MemberGetter @Name("max_non_finite_backtracks") public native @Cast("std::int64_t") long maxNonFiniteBacktracks();
+        @MemberSetter @Name("max_non_finite_backtracks") public native Options maxNonFiniteBacktracks(@Cast("std::int64_t") long value);
+
+        @MemberGetter @Name("track_best_point") public native @Cast("bool") boolean trackBestPoint();
+        @MemberSetter @Name("track_best_point") public native Options trackBestPoint(@Cast("bool") boolean value);
     }
 
     /**
@@ -181,6 +196,9 @@ public final class LbfgsbNative {
         /** @return a {@code TASK_*} value */
         public native @Cast("int") int proceed();
         @Name("request_stop") public native void requestStop();
+        /** @param reason {@link #STATUS_TIME_LIMIT} or {@link #STATUS_CANCELLED}; @return a {@code TASK_*} value */
+        public native @Cast("int") int interrupt(@Cast("lbfgsb::Status") int reason);
+        @Name("update_options") public native void updateOptions(@Const @ByRef Options options);
 
         /** @return a {@code TASK_*} value */
         public native @Cast("int") int task();

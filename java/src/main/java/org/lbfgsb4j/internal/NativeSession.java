@@ -232,6 +232,44 @@ public final class NativeSession implements AutoCloseable {
         minimizer.requestStop();
     }
 
+    /**
+     * Ends the run now, also inside a line search: x, gradient and f become the best point
+     * evaluated so far (a better line-search trial only when the options track it).
+     *
+     * @param reason {@link LbfgsbNative#STATUS_TIME_LIMIT} or {@link LbfgsbNative#STATUS_CANCELLED}
+     * @return {@link LbfgsbNative#TASK_DONE}
+     */
+    public int interrupt(int reason) {
+        ensureOpen();
+        if (reason != LbfgsbNative.STATUS_TIME_LIMIT && reason != LbfgsbNative.STATUS_CANCELLED) {
+            throw new IllegalArgumentException("reason = " + reason + ": must be STATUS_TIME_LIMIT or STATUS_CANCELLED");
+        }
+        try {
+            return minimizer.interrupt(reason);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /**
+     * Replaces the options between calls (limits, tolerances, line-search constants, target);
+     * the history size must stay the same.
+     *
+     * @throws IllegalArgumentException with the C++ message when the options are invalid
+     */
+    public void updateOptions(Consumer<? super LbfgsbNative.Options> configure) {
+        ensureOpen();
+        try (LbfgsbNative.Options options = new LbfgsbNative.Options()) {
+            configure.accept(options);
+            minimizer.updateOptions(options);
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** The current {@code TASK_*} value. */
     public int task() {
         ensureOpen();
