@@ -126,6 +126,25 @@ const double* const* Minimizer::State::history_columns() {
     return wcols.data();
 }
 
+const char* status_message(Status status) {
+    switch (status) {
+        case Status::Running: return kMsgRunning;
+        case Status::ConvergedProjectedGradient: return kMsgConvergedGradient;
+        case Status::ConvergedRelativeReduction: return kMsgConvergedReduction;
+        case Status::MaxIterations: return kMsgMaxIterations;
+        case Status::MaxEvaluations: return kMsgMaxEvaluations;
+        case Status::StoppedByUser: return kMsgStopped;
+        case Status::AbnormalLineSearch: return kMsgAbnormal;
+        case Status::NonFinite: return kMsgNonFinite;
+        case Status::InvalidInput: return kMsgNoFeasible;
+        case Status::AbortedByObjective: return kMsgRunning;
+        case Status::TargetReached: return kMsgTarget;
+        case Status::TimeLimit: return kMsgTimeLimit;
+        case Status::Cancelled: return kMsgCancelled;
+    }
+    return kMsgRunning;
+}
+
 Task Minimizer::State::finish(Status st, const char* msg) {
     status = st;
     message = msg;

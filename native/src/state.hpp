@@ -146,6 +146,17 @@ struct Minimizer::State {
     void reset_memory();
 };
 
+// SciPy's message for a status.
+const char* status_message(Status status);
+
+// The arrays that make up a saved state (checkpoint.cpp).
+struct Segment {
+    const char* name;
+    void* data;
+    std::uint64_t bytes;
+};
+std::vector<Segment> state_segments(Minimizer::State& s);
+
 // Routines of Algorithm 778 (one family per file).
 // active_set.cpp
 void active(Minimizer::State& s);

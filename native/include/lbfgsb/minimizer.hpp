@@ -100,6 +100,29 @@ public:
     // Whether start() moved x0 onto the box.
     bool x0_projected() const;
 
+    // ---- Saving and restoring the complete state (checkpoint.cpp) ----
+    // The state is a header of scalars (every counter, flag, option and line-search variable;
+    // little-endian, versioned) plus named segments (the arrays: x, g, bounds, S, Y, the small
+    // matrices, work vectors). Writing header and segments and reading them back into a
+    // minimizer of the same n and history size continues bit for bit. Pure scratch arrays are
+    // left out at iteration boundaries (phase NewIterate or done). Segments may be large (the
+    // S and Y blocks are 8 n m bytes each): stream them, do not concatenate them.
+    std::size_t state_header_size() const;
+    void write_state_header(std::uint8_t* out) const;
+    int state_segment_count() const;
+    const char* state_segment_name(int i) const;
+    std::uint64_t state_segment_size(int i) const;  // bytes
+    const void* state_segment(int i) const;
+    // n and history size recorded in a header, or -1 when `in` is not a valid header.
+    static std::int64_t state_header_size_n(const std::uint8_t* in, std::size_t len);
+    static std::int64_t state_header_history_size(const std::uint8_t* in, std::size_t len);
+    // Restores the header into a minimizer constructed with the header's n and history size and
+    // not started; then every state_segment_target(i) (as listed after this call) must be
+    // filled with the saved segment i. Throws std::invalid_argument on a foreign, corrupt or
+    // mismatching header.
+    void read_state_header(const std::uint8_t* in, std::size_t len);
+    void* state_segment_target(int i);
+
     struct State;  // every number of the run, plain data (see minimizer.cpp)
 
 private:
