@@ -126,6 +126,7 @@ struct Minimizer::State {
     std::int64_t evaluations = 0;  // f,g evaluations actually made (SciPy's nfev)
     std::int64_t iterations = 0;   // accepted iterates (SciPy's nit)
     bool stop_requested = false;
+    int redefining = -1;  // next gradient index expected by redefine_gradient(), -1 when idle
 
     State(std::int64_t n_, const Options& o, double* external_x);
 
@@ -156,6 +157,9 @@ struct Segment {
     std::uint64_t bytes;
 };
 std::vector<Segment> state_segments(Minimizer::State& s);
+
+// formk's unfactorised blocks (snd) computed from scratch for the current free set.
+void rebuild_snd(Minimizer::State& s);
 
 // Routines of Algorithm 778 (one family per file).
 // active_set.cpp

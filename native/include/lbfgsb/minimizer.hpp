@@ -123,6 +123,24 @@ public:
     void read_state_header(const std::uint8_t* in, std::size_t len);
     void* state_segment_target(int i);
 
+    // ---- Redefining the objective at an iteration boundary (redefinition.cpp) ----
+    // (the Python lbfgsb package's update_fun_def, with the history rebuilt exactly)
+    // At Task::NewIterate the history holds history_count() points, oldest first; the last is
+    // the current x. Points are reconstructed from x and the stored steps, gradients from the
+    // gradient and the stored differences (rounding-level differences from the originals).
+    int history_count() const;
+    void history_point(int i, double* out) const;
+    void history_gradient(int i, double* out) const;
+    // Replace the gradients of all history points, in order i = 0 .. history_count() - 1
+    // (the last one is the new gradient at x), then finish with the new f and the previous f
+    // (the one the relative-reduction test compares with). The correction pairs get
+    // y_i = g_{i+1} - g_i, S'Y, theta and the factorisations are rebuilt; pairs whose curvature
+    // s'y <= curvature_pair_threshold * y'y are dropped together with all older ones. Returns
+    // the number of stored pairs kept. Throws std::logic_error when called out of order.
+    void begin_redefinition();
+    void redefine_gradient(int i, const double* gradient);
+    int end_redefinition(double f, double f_previous);
+
     struct State;  // every number of the run, plain data (see minimizer.cpp)
 
 private:
