@@ -144,13 +144,13 @@ public final class Lbfgsb {
         return resultOf(session);
     }
 
-    private static IterationState stateOf(NativeSession session, long startedNanos) {
+    static IterationState stateOf(NativeSession session, long startedNanos) {
         return new IterationState(session.iterations(), session.evaluations(), session.f(),
                 session.xReadOnly(), session.gradient(), session.projectedGradientNorm(),
                 session.stepLength(), (int) session.freeVariables(), System.nanoTime() - startedNanos);
     }
 
-    private static LbfgsbResult resultOf(NativeSession session) {
+    static LbfgsbResult resultOf(NativeSession session) {
         int status = session.status();
         if (status == LbfgsbNative.STATUS_INVALID_INPUT) {
             // Bounds and options are validated in Java first: reaching this is a bug.
@@ -172,16 +172,12 @@ public final class Lbfgsb {
     }
 
     private static void configure(LbfgsbNative.Options o, LbfgsbOptions options) {
-        o.historySize(options.historySize())
-                .relativeReductionTolerance(options.relativeReductionTolerance())
-                .projectedGradientTolerance(options.projectedGradientTolerance())
-                .maxIterations(options.maxIterations())
-                .maxEvaluations(options.maxEvaluations())
-                .maxLineSearchSteps(options.maxLineSearchSteps())
-                .lineSearchSufficientDecrease(options.lineSearchSufficientDecrease())
-                .lineSearchCurvature(options.lineSearchCurvature())
-                .lineSearchStepTolerance(options.lineSearchStepTolerance())
-                .lineSearchMaxStep(options.lineSearchMaxStep());
+        NativeOptions.configure(o, options);
+    }
+
+    /** The argument checks of {@code minimize(Objective, double[], ...)}, for the other drivers. */
+    static void checkStartForDrivers(double[] x0, Bounds bounds, LbfgsbOptions options) {
+        checkStart(x0, bounds, options);
     }
 
     private static void checkStart(double[] x0, Bounds bounds, LbfgsbOptions options) {
