@@ -1,5 +1,6 @@
 package org.lbfgsb4j.internal;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FunctionPointer;
 import org.bytedeco.javacpp.Loader;
@@ -214,6 +215,29 @@ public final class LbfgsbNative {
         @Name("free_variables") public native @Cast("std::int64_t") long freeVariables();
         @Name("line_search_evaluations") public native @Cast("std::int64_t") long lineSearchEvaluations();
         @Name("x0_projected") public native @Cast("bool") boolean x0Projected();
+
+        // Saving and restoring the complete state (native/src/checkpoint.cpp).
+        @Name("state_header_size") public native @Cast("std::size_t") long stateHeaderSize();
+        @Name("write_state_header") public native void writeStateHeader(@Cast("std::uint8_t*") BytePointer out);
+        @Name("state_segment_count") public native int stateSegmentCount();
+        @Name("state_segment_name") public native @Cast("const char*") String stateSegmentName(int i);
+        @Name("state_segment_size") public native @Cast("std::uint64_t") long stateSegmentSize(int i);
+        @Name("state_segment") public native @Cast("const void*") Pointer stateSegment(int i);
+        @Name("state_segment_target") public native Pointer stateSegmentTarget(int i);
+        @Name("read_state_header") public native void readStateHeader(
+                @Cast("const std::uint8_t*") BytePointer in, @Cast("std::size_t") long length);
+        @Name("state_header_size_n") public static native @Cast("std::int64_t") long stateHeaderN(
+                @Cast("const std::uint8_t*") BytePointer in, @Cast("std::size_t") long length);
+        @Name("state_header_history_size") public static native @Cast("std::int64_t") long stateHeaderHistorySize(
+                @Cast("const std::uint8_t*") BytePointer in, @Cast("std::size_t") long length);
+
+        // Objective redefinition at an iteration boundary (native/src/redefinition.cpp).
+        @Name("history_count") public native int historyCount();
+        @Name("history_point") public native void historyPoint(int i, DoublePointer out);
+        @Name("history_gradient") public native void historyGradient(int i, DoublePointer out);
+        @Name("begin_redefinition") public native void beginRedefinition();
+        @Name("redefine_gradient") public native void redefineGradient(int i, @Const DoublePointer gradient);
+        @Name("end_redefinition") public native int endRedefinition(double f, double fPrevious);
     }
 
     /**

@@ -4,7 +4,10 @@ import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.function.Consumer;
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * One native {@code lbfgsb::Minimizer} and zero-copy views of its vectors, freed
@@ -339,6 +342,166 @@ public final class NativeSession implements AutoCloseable {
     /** Whether x lives in a caller's buffer rather than in the minimizer's workspace. */
     public boolean usesCallerX() {
         return callerX != null;
+    }
+
+    // ---- the complete state, for checkpoints ----
+
+    /** The state header (every scalar of the run; see native/src/checkpoint.cpp). */
+    public byte[] stateHeader() {
+        ensureOpen();
+        long size = minimizer.stateHeaderSize();
+        try (BytePointer out = new BytePointer(size)) {
+            minimizer.writeStateHeader(out);
+            byte[] header = new byte[(int) size];
+            out.get(header);
+            return header;
+        }
+    }
+
+    /** The number of array segments of the state (depends on where the run stands). */
+    public int stateSegmentCount() {
+        ensureOpen();
+        return minimizer.stateSegmentCount();
+    }
+
+    public String stateSegmentName(int i) {
+        ensureOpen();
+        return minimizer.stateSegmentName(i);
+    }
+
+    /** Segment i's size in bytes. */
+    public long stateSegmentSize(int i) {
+        ensureOpen();
+        return minimizer.stateSegmentSize(i);
+    }
+
+    /** Copies {@code dst.remaining()} bytes of segment i from byte {@code offset} into {@code dst} (direct). */
+    public void copySegmentOut(int i, long offset, ByteBuffer dst) {
+        ensureOpen();
+        checkRange(i, offset, dst);
+        Pointer segment = minimizer.stateSegment(i);
+        try (BytePointer to = new BytePointer(dst.slice()); BytePointer from = new BytePointer(segment)) {
+            Pointer.memcpy(to, from.position(offset), dst.remaining());
+        }
+        dst.position(dst.limit());
+    }
+
+    /**
+     * Restores a state header into this session, which must have the header's n and history size
+     * and not be started; then every segment must be filled with {@link #copySegmentIn}.
+     *
+     * @throws IllegalArgumentException on a foreign, corrupt or mismatching header
+     */
+    public void restoreStateHeader(byte[] header) {
+        ensureOpen();
+        try (BytePointer in = new BytePointer(header)) {
+            minimizer.readStateHeader(in, header.length);
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("already started")) {
+                throw callOutOfOrder(e);
+            }
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Copies {@code src.remaining()} bytes from {@code src} (direct) into segment i at byte {@code offset}. */
+    public void copySegmentIn(int i, long offset, ByteBuffer src) {
+        ensureOpen();
+        checkRange(i, offset, src);
+        Pointer segment = minimizer.stateSegmentTarget(i);
+        try (BytePointer from = new BytePointer(src.slice()); BytePointer to = new BytePointer(segment)) {
+            Pointer.memcpy(to.position(offset), from, src.remaining());
+        }
+        src.position(src.limit());
+    }
+
+    private void checkRange(int i, long offset, ByteBuffer buffer) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("buffer must be direct");
+        }
+        if (i < 0 || i >= minimizer.stateSegmentCount()) {
+            throw new IndexOutOfBoundsException("segment " + i + " of " + minimizer.stateSegmentCount());
+        }
+        long size = minimizer.stateSegmentSize(i);
+        if (offset < 0 || offset + buffer.remaining() > size) {
+            throw new IndexOutOfBoundsException("bytes [" + offset + ", " + (offset + buffer.remaining())
+                    + ") of segment " + i + " (" + size + " bytes)");
+        }
+    }
+
+    /** n recorded in a state header, or -1 when it is not a valid header. */
+    public static long stateHeaderSize(byte[] header) {
+        try (BytePointer in = new BytePointer(header)) {
+            return LbfgsbNative.Minimizer.stateHeaderN(in, header.length);
+        }
+    }
+
+    /** The history size recorded in a state header, or -1 when it is not a valid header. */
+    public static long stateHeaderHistorySize(byte[] header) {
+        try (BytePointer in = new BytePointer(header)) {
+            return LbfgsbNative.Minimizer.stateHeaderHistorySize(in, header.length);
+        }
+    }
+
+    // ---- objective redefinition at an iteration boundary ----
+
+    /** Points (and gradients) in the history at a new iterate, the current one last. */
+    public int historyCount() {
+        ensureOpen();
+        try {
+            return minimizer.historyCount();
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** Writes history point i (n doubles) into {@code out} (direct, native order). */
+    public void historyPoint(int i, DoubleBuffer out) {
+        ensureOpen();
+        try (DoublePointer p = new DoublePointer(out.slice())) {
+            minimizer.historyPoint(i, p);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** Writes the gradient at history point i into {@code out} (direct, native order). */
+    public void historyGradient(int i, DoubleBuffer out) {
+        ensureOpen();
+        try (DoublePointer p = new DoublePointer(out.slice())) {
+            minimizer.historyGradient(i, p);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    public void beginRedefinition() {
+        ensureOpen();
+        try {
+            minimizer.beginRedefinition();
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** The new gradient at history point i (n doubles, direct, native order), in increasing i. */
+    public void redefineGradient(int i, DoubleBuffer gradient) {
+        ensureOpen();
+        try (DoublePointer p = new DoublePointer(gradient.slice())) {
+            minimizer.redefineGradient(i, p);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
+    }
+
+    /** @return the number of correction pairs kept */
+    public int endRedefinition(double f, double fPrevious) {
+        ensureOpen();
+        try {
+            return minimizer.endRedefinition(f, fPrevious);
+        } catch (RuntimeException e) {
+            throw callOutOfOrder(e);
+        }
     }
 
     /** Frees the native minimizer now; later calls do nothing. */
