@@ -12,11 +12,17 @@ import java.time.Duration;
  * Copying is the caller's choice, e.g. {@code double[] x = new double[state.size()];
  * state.x().get(0, x);}. The scalar accessors can be read at any time but describe only this
  * iterate.
+ *
+ * <p><b>Read-only and stable.</b> The views cannot be written through, and nothing changes them
+ * while the listener runs: the solver is paused until it returns (also with a parallel
+ * {@link GradientScheme}, whose tasks run only inside an evaluation).
  */
 public final class IterationState {
 
     private final long iteration;
     private final long evaluations;
+    private final long functionEvaluations;
+    private final long gradientEvaluations;
     private final double value;
     private final DoubleBuffer x;
     private final DoubleBuffer gradient;
@@ -41,6 +47,17 @@ public final class IterationState {
      */
     IterationState(long iteration, long evaluations, double value, DoubleBuffer x, DoubleBuffer gradient,
             double projectedGradientNorm, double stepLength, int freeVariables, long elapsedNanos) {
+        this(iteration, evaluations, evaluations, evaluations, value, x, gradient, projectedGradientNorm, stepLength,
+                freeVariables, elapsedNanos);
+    }
+
+    /**
+     * As the other constructor, with the evaluation counts of f and of the gradient given apart
+     * (they differ with a {@link GradientScheme}).
+     */
+    IterationState(long iteration, long evaluations, long functionEvaluations, long gradientEvaluations,
+            double value, DoubleBuffer x, DoubleBuffer gradient, double projectedGradientNorm, double stepLength,
+            int freeVariables, long elapsedNanos) {
         if (x == null || gradient == null) {
             throw new IllegalArgumentException((x == null ? "x" : "gradient") + " = null: must not be null");
         }
@@ -50,6 +67,8 @@ public final class IterationState {
         }
         this.iteration = iteration;
         this.evaluations = evaluations;
+        this.functionEvaluations = functionEvaluations;
+        this.gradientEvaluations = gradientEvaluations;
         this.value = value;
         this.x = x.asReadOnlyBuffer().rewind(); // own view at position 0; the driver's is untouched
         this.gradient = gradient.asReadOnlyBuffer().rewind();
@@ -70,12 +89,34 @@ public final class IterationState {
     }
 
     /**
-     * The number of evaluations of f and g so far, x0 included: SciPy's {@code nfev}.
+     * The number of evaluations of f and g the solver asked for so far, x0 included: SciPy's
+     * {@code nfev} with an analytic gradient.
      *
      * @return the evaluation count
      */
     public long evaluations() {
         return evaluations;
+    }
+
+    /**
+     * The number of evaluations of f so far, x0 included: SciPy's {@code nfev}. With an analytic
+     * gradient it is {@link #evaluations()}; with a {@link GradientScheme} it includes the
+     * difference quotients.
+     *
+     * @return the evaluations of f
+     */
+    public long functionEvaluations() {
+        return functionEvaluations;
+    }
+
+    /**
+     * The number of gradients computed so far: SciPy's {@code njev}. With an analytic gradient it is
+     * {@link #evaluations()}.
+     *
+     * @return the evaluations of the gradient
+     */
+    public long gradientEvaluations() {
+        return gradientEvaluations;
     }
 
     /**
@@ -161,7 +202,11 @@ public final class IterationState {
     /** The counters and scalars of this iterate; x and the gradient are not printed. */
     @Override
     public String toString() {
-        return "IterationState{iteration=" + iteration + ", evaluations=" + evaluations + ", value=" + value
+        return "IterationState{iteration=" + iteration + ", evaluations=" + evaluations
+                + (functionEvaluations == evaluations && gradientEvaluations == evaluations ? ""
+                        : ", functionEvaluations=" + functionEvaluations + ", gradientEvaluations="
+                                + gradientEvaluations)
+                + ", value=" + value
                 + ", projectedGradientNorm=" + projectedGradientNorm + ", stepLength=" + stepLength
                 + ", freeVariables=" + freeVariables + ", n=" + size() + ", elapsed=" + elapsed() + "}";
     }

@@ -2,7 +2,6 @@ package org.lbfgsb4j;
 
 import java.nio.DoubleBuffer;
 import org.lbfgsb4j.internal.LbfgsbNative;
-import org.lbfgsb4j.internal.NativeCallbacks;
 import org.lbfgsb4j.internal.NativeSession;
 
 /**
@@ -61,14 +60,17 @@ public final class Lbfgsb {
      *
      * @param x0 the starting point (copied; not modified)
      * @throws IllegalArgumentException on a null argument, an empty or non-finite x0, or bounds
-     *     whose size differs from x0's length
+     *     whose size differs from x0's length; or when a supplier of the options returns an invalid
+     *     value
      */
     public static LbfgsbResult minimize(Objective objective, double[] x0, Bounds bounds, LbfgsbOptions options) {
+        long started = System.nanoTime();
         requireNonNull("objective", objective);
         checkStart(x0, bounds, options);
         try (NativeSession session = newSession(x0.length, options)) {
             session.x().put(0, x0);
-            return javaLoop(session, objective, bounds, options);
+            bounds.writeTo(session.lower(), session.upper());
+            return new Run(session, options, bounds, started).javaLoop(objective);
         }
     }
 
@@ -81,12 +83,47 @@ public final class Lbfgsb {
      * its position and limit are not changed.
      */
     public static LbfgsbResult minimize(Objective objective, DoubleBuffer x, Bounds bounds, LbfgsbOptions options) {
+        long started = System.nanoTime();
         requireNonNull("objective", objective);
         requireNonNull("x", x);
         checkBuffer(x);
         checkStart(x, bounds, options);
-        try (NativeSession session = new NativeSession(x, o -> configure(o, options))) {
-            return javaLoop(session, objective, bounds, options);
+        try (NativeSession session = new NativeSession(x, o -> Run.configure(o, options))) {
+            bounds.writeTo(session.lower(), session.upper());
+            return new Run(session, options, bounds, started).javaLoop(objective);
+        }
+    }
+
+    /**
+     * Minimizes an objective without a gradient, whose gradient {@code scheme} approximates by
+     * finite differences that never leave {@code bounds}: SciPy's {@code minimize(fun, x0,
+     * jac=None | '2-point' | '3-point', bounds=...)}, with the same evaluations, iterates and counts
+     * (see {@link GradientScheme}). {@link LbfgsbResult#functionEvaluations()} counts every
+     * evaluation of f (SciPy's {@code nfev}) and {@link LbfgsbResult#gradientEvaluations()} the
+     * gradients (SciPy's {@code njev}); {@link LbfgsbOptions#maxEvaluations()} limits the former,
+     * as SciPy's {@code maxfun} does. The time limit and the cancellation hook are also checked
+     * between the difference quotients. SciPy's default {@code minimize(fun, x0)} is
+     * {@code minimize(fun, GradientScheme.forward(), x0, Bounds.unbounded(n), LbfgsbOptions.defaults())}.
+     *
+     * @param objective f, called on the minimizing thread (and on the scheme's executor if it is
+     *     parallel)
+     * @param scheme the difference formula and step
+     * @param x0 the starting point (copied; not modified)
+     * @throws IllegalArgumentException on a null argument, an empty or non-finite x0, or bounds
+     *     whose size differs from x0's length; or when a supplier of the options returns an invalid
+     *     value
+     */
+    public static LbfgsbResult minimize(ValueObjective objective, GradientScheme scheme, double[] x0, Bounds bounds,
+            LbfgsbOptions options) {
+        long started = System.nanoTime();
+        requireNonNull("objective", objective);
+        requireNonNull("scheme", scheme);
+        checkStart(x0, bounds, options);
+        try (NativeSession session = newSession(x0.length, options)) {
+            session.x().put(0, x0);
+            bounds.writeTo(session.lower(), session.upper());
+            Run run = new Run(session, options, bounds, started);
+            return run.javaLoop(run.useFiniteDifferences(objective, scheme));
         }
     }
 
@@ -95,61 +132,56 @@ public final class Lbfgsb {
      * called back through JavaCPP, or a C function. Same iterates and results as the Java loop, bit
      * for bit. The iteration listener, if any, is called back after every iteration.
      *
+     * <p>With a Java objective ({@link NativeObjective#callback}) every option works as in the Java
+     * loop: the time limit and the cancellation hook are checked before every evaluation. With a C
+     * function ({@link NativeObjective#functionPointer}) the native loop runs without a Java
+     * crossing per evaluation, so the time limit and the cancellation hook are checked after every
+     * iteration only (the run then ends at the last iterate, a limit of the same iteration taking
+     * precedence), the log has no {@code At iterate 0} line, and the suppliers of
+     * {@link LbfgsbOptions#targetValueSupplier()} and
+     * {@link LbfgsbOptions#projectedGradientToleranceSupplier()} are refused.
+     *
      * @throws IllegalStateException when a C objective returned nonzero (aborting the run)
+     * @throws IllegalArgumentException as the Java loop, or for a supplier with a C function
      */
     public static LbfgsbResult minimize(NativeObjective objective, double[] x0, Bounds bounds, LbfgsbOptions options) {
+        long started = System.nanoTime();
         requireNonNull("objective", objective);
         checkStart(x0, bounds, options);
+        if (objective.javaObjective() == null) {
+            if (options.targetValueSupplier().isPresent()) {
+                throw new IllegalArgumentException("targetValueSupplier = " + options.targetValueSupplier().get()
+                        + ": not supported with a C function objective (" + objective
+                        + "), which cannot be paused after x0; use a constant targetValue");
+            }
+            if (options.projectedGradientToleranceSupplier().isPresent()) {
+                throw new IllegalArgumentException("projectedGradientToleranceSupplier = "
+                        + options.projectedGradientToleranceSupplier().get() + ": not supported with a C function"
+                        + " objective (" + objective + "), which cannot be paused after x0; use a constant"
+                        + " projectedGradientTolerance");
+            }
+        }
         try (NativeSession session = newSession(x0.length, options)) {
             session.x().put(0, x0);
             bounds.writeTo(session.lower(), session.upper());
-            IterationListener listener = options.iterationListener().orElse(null);
-            long started = System.nanoTime();
-            NativeCallbacks.IterationHook hook = listener == null ? null
-                    : () -> listener.onIteration(stateOf(session, started)) == IterationListener.Action.STOP;
-            int status = objective.javaObjective() != null
-                    ? NativeCallbacks.run(session, objective.javaObjective(), hook)
-                    : NativeCallbacks.runFunctionPointer(session, objective.functionAddress(), objective.userData(), hook);
-            if (status == LbfgsbNative.STATUS_ABORTED_BY_OBJECTIVE) {
-                throw new IllegalStateException("the native objective " + objective
-                        + " returned nonzero at evaluation " + (session.evaluations() + 1) + ": run aborted");
-            }
-            return resultOf(session);
+            return new Run(session, options, bounds, started).nativeLoop(objective);
         }
     }
 
-    // ---- the Java driver loop ----
+    // ---- validation and set-up ----
 
-    private static LbfgsbResult javaLoop(NativeSession session, Objective objective, Bounds bounds,
-            LbfgsbOptions options) {
-        bounds.writeTo(session.lower(), session.upper());
-        IterationListener listener = options.iterationListener().orElse(null);
-        DoubleBuffer x = session.xReadOnly();
-        DoubleBuffer g = session.gradient();
-        long started = System.nanoTime();
-        int task = session.start();
-        while (task != LbfgsbNative.TASK_DONE) {
-            if (task == LbfgsbNative.TASK_EVALUATE) {
-                x.clear();
-                g.clear();
-                task = session.submit(objective.evaluate(x, g));
-            } else {
-                if (listener != null
-                        && listener.onIteration(stateOf(session, started)) == IterationListener.Action.STOP) {
-                    session.requestStop();
-                }
-                task = session.proceed();
-            }
-        }
-        return resultOf(session);
+    private static NativeSession newSession(int n, LbfgsbOptions options) {
+        return new NativeSession(n, o -> Run.configure(o, options));
     }
 
+    /** The state of a session at a new iterate, for the other drivers (Minimization). */
     static IterationState stateOf(NativeSession session, long startedNanos) {
         return new IterationState(session.iterations(), session.evaluations(), session.f(),
                 session.xReadOnly(), session.gradient(), session.projectedGradientNorm(),
                 session.stepLength(), (int) session.freeVariables(), System.nanoTime() - startedNanos);
     }
 
+    /** The result of a finished session, for the other drivers (Minimization). */
     static LbfgsbResult resultOf(NativeSession session) {
         int status = session.status();
         if (status == LbfgsbNative.STATUS_INVALID_INPUT) {
@@ -163,16 +195,6 @@ public final class Lbfgsb {
         session.gradient().get(0, g);
         return new LbfgsbResult(x, session.f(), g, session.iterations(), session.evaluations(),
                 session.projectedGradientNorm(), Termination.fromNativeStatus(status), session.x0Projected());
-    }
-
-    // ---- validation and set-up ----
-
-    private static NativeSession newSession(int n, LbfgsbOptions options) {
-        return new NativeSession(n, o -> configure(o, options));
-    }
-
-    private static void configure(LbfgsbNative.Options o, LbfgsbOptions options) {
-        NativeOptions.configure(o, options);
     }
 
     /** The argument checks of {@code minimize(Objective, double[], ...)}, for the other drivers. */

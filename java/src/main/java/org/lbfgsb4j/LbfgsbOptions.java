@@ -1,7 +1,10 @@
 package org.lbfgsb4j;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 
 /**
  * Settings of an L-BFGS-B run. The defaults are those of SciPy's
@@ -22,6 +25,11 @@ import java.util.Optional;
  * <p>All checks are made by {@link Builder#build()}; an invalid value gets an
  * {@link IllegalArgumentException} whose message names the option, its value and the rule, e.g.
  * {@code "historySize = 0: must be > 0"}.
+ *
+ * <p>Beyond SciPy's options there are the knobs SciPy hard-codes (the line-search constants, the
+ * curvature-pair threshold), those of the Python {@code lbfgsb} package (a target value, tolerances
+ * given as suppliers, logging levels like Fortran's {@code iprint}) and safety nets neither has (a
+ * wall-clock limit, a cancellation hook, a bounded retreat from non-finite trial points).
  */
 public final class LbfgsbOptions {
 
@@ -53,6 +61,74 @@ public final class LbfgsbOptions {
     public static final double DEFAULT_LINE_SEARCH_STEP_TOLERANCE = 0.1;
     /** Default {@link #lineSearchMaxStep()}: the {@code stpmax} of an unconstrained search in SciPy. */
     public static final double DEFAULT_LINE_SEARCH_MAX_STEP = 1e10;
+    /**
+     * Default {@link #curvaturePairThreshold()}: the machine epsilon {@code epsmch}, which SciPy
+     * hard-codes.
+     */
+    public static final double DEFAULT_CURVATURE_PAIR_THRESHOLD = 2.220446049250313e-16;
+    /** Default {@link #targetValue()}: no target. */
+    public static final double DEFAULT_TARGET_VALUE = Double.NEGATIVE_INFINITY;
+    /** Default {@link #maxNonFiniteBacktracks()}. */
+    public static final int DEFAULT_MAX_NON_FINITE_BACKTRACKS = 10;
+    /** The name of the default {@link #logger()}. */
+    public static final String LOGGER_NAME = "org.lbfgsb4j";
+
+    /**
+     * What the run logs through {@link LbfgsbOptions#logger()}: the levels of the Fortran
+     * L-BFGS-B's {@code iprint} (SciPy's {@code iprint} / {@code disp} up to SciPy 1.14), with the
+     * same text. Every record is logged at {@link System.Logger.Level#INFO}, one record per block
+     * the Fortran code printed (without its leading empty lines and trailing blanks).
+     *
+     * <p>What the native core does not report is not logged: the Cauchy-search and
+     * subspace-minimization traces of {@code iprint >= 99}, the active-set changes of
+     * {@code iprint >= 100}, the {@code "BFGS update SKIPPED"} lines, and the {@code Tnint} and
+     * {@code Skip} columns of the final summary (shown as {@code -}). The norm of the step in the
+     * {@code LINE SEARCH} line is {@code ||x_k - x_{k-1}||} computed in Java.
+     */
+    public enum LogLevel {
+        /** Nothing ({@code iprint < 0}, SciPy's default). */
+        NONE(-1),
+        /**
+         * The header ({@code RUNNING THE L-BFGS-B CODE}, machine precision, n and m), notes about x0
+         * ({@code This problem is unconstrained.}, {@code The initial X is infeasible.  Restart
+         * with its projection.}) and the final summary: counts, projected gradient, f and the
+         * termination message ({@code iprint = 0}).
+         */
+        SUMMARY(0),
+        /**
+         * Also the number of variables at a bound at x0, {@code At iterate 0} and a line
+         * {@code At iterate k    f= ...    |proj g|= ...} every {@link LbfgsbOptions#logEvery()}
+         * iterations, and the final f with 17 digits ({@code 0 < iprint < 99}, with
+         * {@code iprint = logEvery}).
+         */
+        ITERATIONS(1),
+        /**
+         * Also, at every iteration, {@code ITERATION k} and {@code LINE SEARCH j times; norm of
+         * step = s} ({@code iprint = 99}); {@link LbfgsbOptions#logEvery()} is ignored.
+         */
+        DETAILED(99),
+        /**
+         * Also the vectors: the bounds and x0 at the start, x and the gradient at every iteration,
+         * the final x ({@code iprint > 100}). O(n) text per iteration: for small n.
+         */
+        FULL(101);
+
+        private final int iprint;
+
+        LogLevel(int iprint) {
+            this.iprint = iprint;
+        }
+
+        /**
+         * The Fortran {@code iprint} this level behaves as ({@link #ITERATIONS}: 1, or
+         * {@link LbfgsbOptions#logEvery()}).
+         *
+         * @return -1, 0, 1, 99 or 101
+         */
+        public int iprint() {
+            return iprint;
+        }
+    }
 
     private static final LbfgsbOptions DEFAULTS = builder().build();
 
@@ -67,6 +143,16 @@ public final class LbfgsbOptions {
     private final double lineSearchStepTolerance;
     private final double lineSearchMaxStep;
     private final IterationListener iterationListener; // null: none
+    private final double curvaturePairThreshold;
+    private final double targetValue;
+    private final DoubleSupplier targetValueSupplier; // null: the constant
+    private final DoubleSupplier projectedGradientToleranceSupplier; // null: the constant
+    private final int maxNonFiniteBacktracks;
+    private final Duration timeLimit; // null: none
+    private final BooleanSupplier cancellation; // null: none
+    private final LogLevel logging;
+    private final int logEvery;
+    private final System.Logger logger; // null: System.getLogger(LOGGER_NAME)
 
     private LbfgsbOptions(Builder b) {
         this.historySize = b.historySize;
@@ -80,6 +166,16 @@ public final class LbfgsbOptions {
         this.lineSearchStepTolerance = b.lineSearchStepTolerance;
         this.lineSearchMaxStep = b.lineSearchMaxStep;
         this.iterationListener = b.iterationListener;
+        this.curvaturePairThreshold = b.curvaturePairThreshold;
+        this.targetValue = b.targetValue;
+        this.targetValueSupplier = b.targetValueSupplier;
+        this.projectedGradientToleranceSupplier = b.projectedGradientToleranceSupplier;
+        this.maxNonFiniteBacktracks = b.maxNonFiniteBacktracks;
+        this.timeLimit = b.timeLimit;
+        this.cancellation = b.cancellation;
+        this.logging = b.logging;
+        this.logEvery = b.logEvery;
+        this.logger = b.logger;
     }
 
     /**
@@ -140,7 +236,8 @@ public final class LbfgsbOptions {
      * ({@link Termination#CONVERGED_PROJECTED_GRADIENT}) when {@code max_i |P(x - g) - x|_i <= tol},
      * where g is the gradient at x and P projects onto the bounds. Tested at x0 too. SciPy's
      * {@code gtol} ({@code pgtol} in {@code fmin_l_bfgs_b}). Default
-     * {@value #DEFAULT_PROJECTED_GRADIENT_TOLERANCE}; must be finite and {@code >= 0}.
+     * {@value #DEFAULT_PROJECTED_GRADIENT_TOLERANCE}; must be finite and {@code >= 0}. When
+     * {@link #projectedGradientToleranceSupplier()} is set, it replaces this value.
      *
      * @return the tolerance
      */
@@ -167,8 +264,10 @@ public final class LbfgsbOptions {
      * The evaluation limit: the run ends with {@link Termination#MAX_EVALUATIONS} when, at the end of
      * an iteration, more than this many evaluations of f and g were made. SciPy's {@code maxfun}.
      * Checked at the end of each iteration, as SciPy does, so a line search can overshoot it by up
-     * to {@link #maxLineSearchSteps()} evaluations. Default {@value #DEFAULT_MAX_EVALUATIONS}; must be
-     * {@code >= 1}.
+     * to {@link #maxLineSearchSteps()} evaluations. With a {@link GradientScheme} (no analytic
+     * gradient) it limits the evaluations of f, the difference quotients included, as SciPy's
+     * {@code nfev > maxfun} does ({@link LbfgsbResult#functionEvaluations()}). Default
+     * {@value #DEFAULT_MAX_EVALUATIONS}; must be {@code >= 1}.
      *
      * @return the evaluation limit
      */
@@ -248,6 +347,139 @@ public final class LbfgsbOptions {
         return Optional.ofNullable(iterationListener);
     }
 
+    /**
+     * The curvature-pair acceptance threshold eps_SY: after an iteration with step s and gradient
+     * change y, the pair (s, y) enters the memory only if
+     * {@code s^T y > eps_SY * (-g_k^T s)} (the slope along the step at the old iterate); otherwise
+     * the update is skipped, keeping the approximate Hessian positive definite. SciPy hard-codes
+     * the machine epsilon; the Python {@code lbfgsb} package calls it {@code eps_SY} (there
+     * relative to {@code y^T y}). Default {@value #DEFAULT_CURVATURE_PAIR_THRESHOLD}; must be finite
+     * and {@code >= 0}.
+     *
+     * @return eps_SY
+     */
+    public double curvaturePairThreshold() {
+        return curvaturePairThreshold;
+    }
+
+    /**
+     * The target value: the run ends with {@link Termination#TARGET_REACHED} (a convergence) as
+     * soon as an iterate has {@code f <= target}, x0 included (tested after the projected-gradient
+     * test at x0 and after both convergence tests at the other iterates). The Python
+     * {@code lbfgsb} package's {@code ftarget}; SciPy has none. Default {@code -Infinity} (never);
+     * must not be NaN. When {@link #targetValueSupplier()} is set, it replaces this value.
+     *
+     * @return the target value
+     */
+    public double targetValue() {
+        return targetValue;
+    }
+
+    /**
+     * The target value as a supplier, called once, after the first evaluation of f (so it may
+     * depend on f(x0), e.g. {@code () -> 1e-3 * f0.get()}) and before the tests at x0; its value
+     * replaces {@link #targetValue()} for the run. As {@code ftarget} given as a callable in the
+     * Python {@code lbfgsb} package. It must return a value that is not NaN, else the run throws
+     * {@link IllegalArgumentException}. Not supported with a C function objective
+     * ({@link NativeObjective#functionPointer}), which is never interrupted after x0. Default none.
+     *
+     * @return the supplier, or empty
+     */
+    public Optional<DoubleSupplier> targetValueSupplier() {
+        return Optional.ofNullable(targetValueSupplier);
+    }
+
+    /**
+     * The projected-gradient tolerance as a supplier, called once, after the first evaluation of f
+     * and before the tests at x0; its value replaces {@link #projectedGradientTolerance()} for the
+     * run (e.g. a tolerance relative to the gradient at x0). As {@code gtol} given as a callable in
+     * the Python {@code lbfgsb} package. It must return a finite value {@code >= 0}, else the run
+     * throws {@link IllegalArgumentException}. Not supported with a C function objective. Default
+     * none.
+     *
+     * @return the supplier, or empty
+     */
+    public Optional<DoubleSupplier> projectedGradientToleranceSupplier() {
+        return Optional.ofNullable(projectedGradientToleranceSupplier);
+    }
+
+    /**
+     * How many times one line search may halve its step after a trial point where f or the slope
+     * {@code g^T d} is NaN or infinite. Each such trial restarts the search from the last iterate
+     * with half the step and counts towards {@link #maxLineSearchSteps()}; after this many, the
+     * line search has failed (memory reset, or {@link Termination#ABNORMAL_LINE_SEARCH} with an
+     * empty memory). SciPy has no such safety net: a NaN trial wrecks its line search. 0 fails the
+     * line search at the first non-finite trial. A non-finite f or gradient at x0 always ends the
+     * run with {@link Termination#NON_FINITE}. Default {@value #DEFAULT_MAX_NON_FINITE_BACKTRACKS};
+     * must be {@code >= 0}.
+     *
+     * @return the most step halvings per line search
+     */
+    public int maxNonFiniteBacktracks() {
+        return maxNonFiniteBacktracks;
+    }
+
+    /**
+     * The wall-clock limit of a run, measured with {@link System#nanoTime()} from the start of
+     * {@code minimize}. It is checked before every evaluation of f, also inside a line search (and
+     * between the difference quotients of a {@link GradientScheme}), so the run ends at most one
+     * evaluation after the limit, with {@link Termination#TIME_LIMIT} and the best point evaluated
+     * whose gradient is known (the last iterate or a better trial of the current line search),
+     * with its f. With a C function objective ({@link NativeObjective#functionPointer}) it is
+     * checked after every iteration only. Default none; must be positive.
+     *
+     * @return the time limit, or empty
+     */
+    public Optional<Duration> timeLimit() {
+        return Optional.ofNullable(timeLimit);
+    }
+
+    /**
+     * A cancellation hook: checked before every evaluation of f, like {@link #timeLimit()}; when it
+     * returns true the run ends with {@link Termination#CANCELLED} and the best point evaluated
+     * whose gradient is known. For example {@code AtomicBoolean::get} of a flag another thread
+     * sets, or {@code Thread.currentThread()::isInterrupted}. It is called on the minimizing
+     * thread, or, with a parallel {@link GradientScheme}, on the executor's threads too: it must
+     * then be thread-safe. With a C function objective it is checked after every iteration only.
+     * Default none.
+     *
+     * @return the hook, or empty
+     */
+    public Optional<BooleanSupplier> cancellation() {
+        return Optional.ofNullable(cancellation);
+    }
+
+    /**
+     * What the run logs, see {@link LogLevel}. Default {@link LogLevel#NONE}.
+     *
+     * @return the log level
+     */
+    public LogLevel logging() {
+        return logging;
+    }
+
+    /**
+     * With {@link LogLevel#ITERATIONS}, a line is logged every this many iterations (Fortran's
+     * {@code iprint} in 1..98). Default 1; must be {@code >= 1}.
+     *
+     * @return the iteration interval of the log
+     */
+    public int logEvery() {
+        return logEvery;
+    }
+
+    /**
+     * Where the log goes: by default {@code System.getLogger("org.lbfgsb4j")}
+     * ({@value #LOGGER_NAME}), which the platform routes to {@code java.util.logging} or to
+     * whatever logging framework provides a {@code System.LoggerFinder} (SLF4J, Log4j). Nothing is
+     * ever printed to the console directly.
+     *
+     * @return the logger
+     */
+    public System.Logger logger() {
+        return logger != null ? logger : System.getLogger(LOGGER_NAME);
+    }
+
     /** Equal when every option is equal; listeners are compared by identity. */
     @Override
     public boolean equals(Object o) {
@@ -268,14 +500,27 @@ public final class LbfgsbOptions {
                 && Double.compare(lineSearchCurvature, p.lineSearchCurvature) == 0
                 && Double.compare(lineSearchStepTolerance, p.lineSearchStepTolerance) == 0
                 && Double.compare(lineSearchMaxStep, p.lineSearchMaxStep) == 0
-                && iterationListener == p.iterationListener;
+                && iterationListener == p.iterationListener
+                && Double.compare(curvaturePairThreshold, p.curvaturePairThreshold) == 0
+                && Double.compare(targetValue, p.targetValue) == 0
+                && targetValueSupplier == p.targetValueSupplier
+                && projectedGradientToleranceSupplier == p.projectedGradientToleranceSupplier
+                && maxNonFiniteBacktracks == p.maxNonFiniteBacktracks
+                && Objects.equals(timeLimit, p.timeLimit)
+                && cancellation == p.cancellation
+                && logging == p.logging
+                && logEvery == p.logEvery
+                && logger == p.logger;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(historySize, relativeReductionTolerance, projectedGradientTolerance, maxIterations,
                 maxEvaluations, maxLineSearchSteps, lineSearchSufficientDecrease, lineSearchCurvature,
-                lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener));
+                lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener),
+                curvaturePairThreshold, targetValue, System.identityHashCode(targetValueSupplier),
+                System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, timeLimit,
+                System.identityHashCode(cancellation), logging, logEvery, System.identityHashCode(logger));
     }
 
     @Override
@@ -291,6 +536,15 @@ public final class LbfgsbOptions {
                 + ", lineSearchStepTolerance=" + lineSearchStepTolerance
                 + ", lineSearchMaxStep=" + lineSearchMaxStep
                 + ", iterationListener=" + (iterationListener == null ? "none" : iterationListener)
+                + ", curvaturePairThreshold=" + curvaturePairThreshold
+                + ", targetValue=" + (targetValueSupplier == null ? targetValue : "supplier " + targetValueSupplier)
+                + (projectedGradientToleranceSupplier == null ? ""
+                        : ", projectedGradientToleranceSupplier=" + projectedGradientToleranceSupplier)
+                + ", maxNonFiniteBacktracks=" + maxNonFiniteBacktracks
+                + ", timeLimit=" + (timeLimit == null ? "none" : timeLimit)
+                + ", cancellation=" + (cancellation == null ? "none" : cancellation)
+                + ", logging=" + logging + (logging == LogLevel.ITERATIONS ? " every " + logEvery : "")
+                + (logger == null ? "" : ", logger=" + logger.getName())
                 + "}";
     }
 
@@ -311,6 +565,16 @@ public final class LbfgsbOptions {
         private double lineSearchStepTolerance = DEFAULT_LINE_SEARCH_STEP_TOLERANCE;
         private double lineSearchMaxStep = DEFAULT_LINE_SEARCH_MAX_STEP;
         private IterationListener iterationListener;
+        private double curvaturePairThreshold = DEFAULT_CURVATURE_PAIR_THRESHOLD;
+        private double targetValue = DEFAULT_TARGET_VALUE;
+        private DoubleSupplier targetValueSupplier;
+        private DoubleSupplier projectedGradientToleranceSupplier;
+        private int maxNonFiniteBacktracks = DEFAULT_MAX_NON_FINITE_BACKTRACKS;
+        private Duration timeLimit;
+        private BooleanSupplier cancellation;
+        private LogLevel logging = LogLevel.NONE;
+        private int logEvery = 1;
+        private System.Logger logger;
 
         private Builder() {
         }
@@ -327,6 +591,16 @@ public final class LbfgsbOptions {
             lineSearchStepTolerance = o.lineSearchStepTolerance;
             lineSearchMaxStep = o.lineSearchMaxStep;
             iterationListener = o.iterationListener;
+            curvaturePairThreshold = o.curvaturePairThreshold;
+            targetValue = o.targetValue;
+            targetValueSupplier = o.targetValueSupplier;
+            projectedGradientToleranceSupplier = o.projectedGradientToleranceSupplier;
+            maxNonFiniteBacktracks = o.maxNonFiniteBacktracks;
+            timeLimit = o.timeLimit;
+            cancellation = o.cancellation;
+            logging = o.logging;
+            logEvery = o.logEvery;
+            logger = o.logger;
         }
 
         /**
@@ -464,6 +738,150 @@ public final class LbfgsbOptions {
         }
 
         /**
+         * Sets {@link LbfgsbOptions#curvaturePairThreshold()} (eps_SY; default
+         * {@value LbfgsbOptions#DEFAULT_CURVATURE_PAIR_THRESHOLD}; finite, {@code >= 0}).
+         *
+         * @param epsSY the threshold of {@code s^T y > eps_SY * (-g^T s)}
+         * @return this builder
+         */
+        public Builder curvaturePairThreshold(double epsSY) {
+            this.curvaturePairThreshold = epsSY;
+            return this;
+        }
+
+        /**
+         * Sets a constant {@link LbfgsbOptions#targetValue()} and removes any
+         * {@link LbfgsbOptions#targetValueSupplier()} (the {@code lbfgsb} package's
+         * {@code ftarget}; default {@code -Infinity}: none; not NaN).
+         *
+         * @param target stop as soon as {@code f <= target}
+         * @return this builder
+         */
+        public Builder targetValue(double target) {
+            this.targetValue = target;
+            this.targetValueSupplier = null;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#targetValueSupplier()}, called once after the first evaluation;
+         * {@code null} removes it (then {@link LbfgsbOptions#targetValue()} applies).
+         *
+         * @param target supplies the target value
+         * @return this builder
+         */
+        public Builder targetValue(DoubleSupplier target) {
+            this.targetValueSupplier = target;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#projectedGradientToleranceSupplier()}, called once after the
+         * first evaluation; {@code null} removes it (then
+         * {@link LbfgsbOptions#projectedGradientTolerance()} applies).
+         *
+         * @param tolerance supplies the projected-gradient tolerance
+         * @return this builder
+         */
+        public Builder projectedGradientTolerance(DoubleSupplier tolerance) {
+            this.projectedGradientToleranceSupplier = tolerance;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#maxNonFiniteBacktracks()} (default
+         * {@value LbfgsbOptions#DEFAULT_MAX_NON_FINITE_BACKTRACKS}; {@code >= 0}).
+         *
+         * @param maxBacktracks the most step halvings per line search after non-finite trials
+         * @return this builder
+         */
+        public Builder maxNonFiniteBacktracks(int maxBacktracks) {
+            this.maxNonFiniteBacktracks = maxBacktracks;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#timeLimit()}; {@code null} removes it (default none; positive).
+         *
+         * @param limit the wall-clock limit of a run
+         * @return this builder
+         */
+        public Builder timeLimit(Duration limit) {
+            this.timeLimit = limit;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#cancellation()}; {@code null} removes it (default none).
+         *
+         * @param isCancelled returns true when the run must stop
+         * @return this builder
+         */
+        public Builder cancellation(BooleanSupplier isCancelled) {
+            this.cancellation = isCancelled;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#logging()} (default {@link LogLevel#NONE}; not null).
+         *
+         * @param level what to log
+         * @return this builder
+         */
+        public Builder logging(LogLevel level) {
+            this.logging = level;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#logEvery()} (default 1; {@code >= 1}).
+         *
+         * @param iterations log a line every this many iterations at {@link LogLevel#ITERATIONS}
+         * @return this builder
+         */
+        public Builder logEvery(int iterations) {
+            this.logEvery = iterations;
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#logging()} and {@link LbfgsbOptions#logEvery()} from a Fortran /
+         * SciPy {@code iprint}: {@code < 0} {@link LogLevel#NONE}, 0 {@link LogLevel#SUMMARY}, 1 to
+         * 98 {@link LogLevel#ITERATIONS} every {@code iprint} iterations, 99
+         * {@link LogLevel#DETAILED}, {@code >= 100} {@link LogLevel#FULL}.
+         *
+         * @param iprint Fortran's print level
+         * @return this builder
+         */
+        public Builder iprint(int iprint) {
+            if (iprint < 0) {
+                logging = LogLevel.NONE;
+            } else if (iprint == 0) {
+                logging = LogLevel.SUMMARY;
+            } else if (iprint < 99) {
+                logging = LogLevel.ITERATIONS;
+                logEvery = iprint;
+            } else if (iprint == 99) {
+                logging = LogLevel.DETAILED;
+            } else {
+                logging = LogLevel.FULL;
+            }
+            return this;
+        }
+
+        /**
+         * Sets {@link LbfgsbOptions#logger()}; {@code null} restores the default
+         * {@code System.getLogger("org.lbfgsb4j")}.
+         *
+         * @param logger where the log goes
+         * @return this builder
+         */
+        public Builder logger(System.Logger logger) {
+            this.logger = logger;
+            return this;
+        }
+
+        /**
          * Checks every value and builds the options.
          *
          * @return the options
@@ -505,6 +923,22 @@ public final class LbfgsbOptions {
             if (!(lineSearchMaxStep > 0 && lineSearchMaxStep < Double.POSITIVE_INFINITY)) {
                 throw invalid("lineSearchMaxStep", lineSearchMaxStep,
                         Double.isNaN(lineSearchMaxStep) || lineSearchMaxStep > 0 ? "must be finite" : "must be > 0");
+            }
+            requireFiniteNonNegative("curvaturePairThreshold", curvaturePairThreshold);
+            if (Double.isNaN(targetValue)) {
+                throw invalid("targetValue", targetValue, "must not be NaN");
+            }
+            if (maxNonFiniteBacktracks < 0) {
+                throw invalid("maxNonFiniteBacktracks", maxNonFiniteBacktracks, "must be >= 0");
+            }
+            if (timeLimit != null && (timeLimit.isNegative() || timeLimit.isZero())) {
+                throw invalid("timeLimit", timeLimit, "must be positive");
+            }
+            if (logging == null) {
+                throw invalid("logging", null, "must not be null");
+            }
+            if (logEvery < 1) {
+                throw invalid("logEvery", logEvery, "must be >= 1");
             }
             return new LbfgsbOptions(this);
         }

@@ -17,9 +17,12 @@ public final class LbfgsbResult {
     private final double[] gradient;
     private final long iterations;
     private final long evaluations;
+    private final long functionEvaluations;
+    private final long gradientEvaluations;
     private final double projectedGradientNorm;
     private final Termination termination;
     private final boolean x0Projected;
+    private final String explanation;
 
     /**
      * Built by the driver. Takes ownership of the arrays (does not copy them): pass arrays nobody
@@ -37,6 +40,21 @@ public final class LbfgsbResult {
      */
     LbfgsbResult(double[] x, double value, double[] gradient, long iterations, long evaluations,
             double projectedGradientNorm, Termination termination, boolean x0Projected) {
+        this(x, value, gradient, iterations, evaluations, evaluations, evaluations, projectedGradientNorm,
+                termination, x0Projected, null);
+    }
+
+    /**
+     * As the other constructor, with the evaluation counts of f and of the gradient apart and the
+     * explanation of the termination.
+     *
+     * @param functionEvaluations evaluations of f, {@code >= 0} (SciPy's nfev)
+     * @param gradientEvaluations evaluations of the gradient, {@code >= 0} (SciPy's njev)
+     * @param explanation why the run ended, with numbers; null for a generic text
+     */
+    LbfgsbResult(double[] x, double value, double[] gradient, long iterations, long evaluations,
+            long functionEvaluations, long gradientEvaluations, double projectedGradientNorm,
+            Termination termination, boolean x0Projected, String explanation) {
         requireNonNull("x", x);
         requireNonNull("gradient", gradient);
         requireNonNull("termination", termination);
@@ -50,14 +68,26 @@ public final class LbfgsbResult {
         if (evaluations < 0) {
             throw new IllegalArgumentException("evaluations = " + evaluations + ": must be >= 0");
         }
+        if (functionEvaluations < 0) {
+            throw new IllegalArgumentException("functionEvaluations = " + functionEvaluations + ": must be >= 0");
+        }
+        if (gradientEvaluations < 0) {
+            throw new IllegalArgumentException("gradientEvaluations = " + gradientEvaluations + ": must be >= 0");
+        }
         this.x = x;
         this.value = value;
         this.gradient = gradient;
         this.iterations = iterations;
         this.evaluations = evaluations;
+        this.functionEvaluations = functionEvaluations;
+        this.gradientEvaluations = gradientEvaluations;
         this.projectedGradientNorm = projectedGradientNorm;
         this.termination = termination;
         this.x0Projected = x0Projected;
+        this.explanation = explanation != null ? explanation
+                : termination.scipyMessage().trim() + ": f = " + value + ", projected gradient "
+                        + Explanation.num(projectedGradientNorm) + " after " + iterations + " iterations and "
+                        + evaluations + " evaluations";
     }
 
     private static void requireNonNull(String name, Object value) {
@@ -115,13 +145,39 @@ public final class LbfgsbResult {
     }
 
     /**
-     * The number of evaluations of f and its gradient, x0 included (SciPy's {@code nfev} with an
-     * analytic gradient, where it equals {@code njev}).
+     * The number of evaluations of f and its gradient the solver asked for, x0 included (SciPy's
+     * {@code nfev} with an analytic gradient, where it equals {@code njev}). The native core's
+     * count, which {@link LbfgsbOptions#maxEvaluations()} limits for an analytic gradient.
      *
      * @return the evaluation count
      */
     public long evaluations() {
         return evaluations;
+    }
+
+    /**
+     * The number of evaluations of f, x0 included: SciPy's {@code nfev}, the calls of the user's
+     * function. With an analytic gradient ({@link Objective}) it equals {@link #evaluations()};
+     * with a {@link GradientScheme} it also counts the difference quotients (about
+     * {@code (n + 1) * gradientEvaluations()} for forward differences, {@code (2n + 1) *} for
+     * 3-point), which is what {@link LbfgsbOptions#maxEvaluations()} then limits.
+     *
+     * @return the evaluations of f
+     */
+    public long functionEvaluations() {
+        return functionEvaluations;
+    }
+
+    /**
+     * The number of gradient evaluations: SciPy's {@code njev}. With an analytic gradient it equals
+     * {@link #evaluations()}; with a {@link GradientScheme} it is the number of finite-difference
+     * gradients (a request at the point evaluated last reuses its gradient and is not counted, as
+     * in SciPy).
+     *
+     * @return the evaluations of the gradient
+     */
+    public long gradientEvaluations() {
+        return gradientEvaluations;
     }
 
     /**
@@ -155,14 +211,28 @@ public final class LbfgsbResult {
     }
 
     /**
-     * Whether the run converged: {@code termination().isConvergence() && Double.isFinite(value())}.
-     * Like SciPy's {@code success}, except that a non-finite f never counts as converged (SciPy can
-     * report convergence with {@code fun = nan}).
+     * Why the run ended, with the numbers that triggered it, e.g. {@code "projected gradient
+     * 8.1e-06 <= 1.0e-05 (projectedGradientTolerance) after 12 iterations and 15 evaluations; f =
+     * 0.25"}. After {@link Termination#ABNORMAL_LINE_SEARCH} it names the usual cause (a gradient
+     * inconsistent with f) and {@link GradientCheck} to find it. For people, not for parsing:
+     * {@link #termination()} and the numeric accessors are the stable API, and {@link #message()}
+     * is SciPy's exact text.
+     *
+     * @return the explanation
+     */
+    public String explanation() {
+        return explanation;
+    }
+
+    /**
+     * Whether the run converged: {@code termination().isConvergence()}, f finite and the projected
+     * gradient norm not NaN. Like SciPy's {@code success}, except that a non-finite f or gradient
+     * never counts as converged (SciPy can report convergence with {@code fun = nan}).
      *
      * @return whether x is a converged solution
      */
     public boolean converged() {
-        return termination.isConvergence() && Double.isFinite(value);
+        return termination.isConvergence() && Double.isFinite(value) && !Double.isNaN(projectedGradientNorm);
     }
 
     /**
@@ -188,6 +258,8 @@ public final class LbfgsbResult {
         return Double.compare(value, r.value) == 0
                 && iterations == r.iterations
                 && evaluations == r.evaluations
+                && functionEvaluations == r.functionEvaluations
+                && gradientEvaluations == r.gradientEvaluations
                 && Double.compare(projectedGradientNorm, r.projectedGradientNorm) == 0
                 && termination == r.termination
                 && x0Projected == r.x0Projected
@@ -200,6 +272,8 @@ public final class LbfgsbResult {
         int h = Double.hashCode(value);
         h = 31 * h + Long.hashCode(iterations);
         h = 31 * h + Long.hashCode(evaluations);
+        h = 31 * h + Long.hashCode(functionEvaluations);
+        h = 31 * h + Long.hashCode(gradientEvaluations);
         h = 31 * h + Double.hashCode(projectedGradientNorm);
         h = 31 * h + termination.hashCode();
         h = 31 * h + Boolean.hashCode(x0Projected);
@@ -216,7 +290,11 @@ public final class LbfgsbResult {
     public String toString() {
         return "LbfgsbResult{termination=" + termination + ", message=\"" + message() + "\", converged="
                 + converged() + ", value=" + value + ", projectedGradientNorm=" + projectedGradientNorm
-                + ", iterations=" + iterations + ", evaluations=" + evaluations + ", x0Projected="
+                + ", iterations=" + iterations + ", evaluations=" + evaluations
+                + (functionEvaluations == evaluations && gradientEvaluations == evaluations ? ""
+                        : ", functionEvaluations=" + functionEvaluations + ", gradientEvaluations="
+                                + gradientEvaluations)
+                + ", x0Projected="
                 + x0Projected + ", n=" + x.length + ", x=" + Bounds.summarize(x.length, i -> x[i]) + "}";
     }
 }

@@ -36,6 +36,9 @@ class TerminationTest {
         assertFalse(Termination.STOPPED_BY_LISTENER.isConvergence());
         assertFalse(Termination.ABNORMAL_LINE_SEARCH.isConvergence());
         assertFalse(Termination.NON_FINITE.isConvergence());
+        assertTrue(Termination.TARGET_REACHED.isConvergence());
+        assertFalse(Termination.TIME_LIMIT.isConvergence());
+        assertFalse(Termination.CANCELLED.isConvergence());
     }
 
     @Test
@@ -47,6 +50,9 @@ class TerminationTest {
         assertSame(Termination.STOPPED_BY_LISTENER, Termination.fromNativeStatus(5));
         assertSame(Termination.ABNORMAL_LINE_SEARCH, Termination.fromNativeStatus(6));
         assertSame(Termination.NON_FINITE, Termination.fromNativeStatus(7));
+        assertSame(Termination.TARGET_REACHED, Termination.fromNativeStatus(10));
+        assertSame(Termination.TIME_LIMIT, Termination.fromNativeStatus(11));
+        assertSame(Termination.CANCELLED, Termination.fromNativeStatus(12));
     }
 
     @Test
@@ -57,9 +63,10 @@ class TerminationTest {
     }
 
     @Test
-    void thereAreExactlyTheSevenSpecifiedTerminations() {
+    void thereAreExactlyTheTenSpecifiedTerminations() {
         assertArrayEquals(new String[] {"CONVERGED_PROJECTED_GRADIENT", "CONVERGED_RELATIVE_REDUCTION",
-                "MAX_ITERATIONS", "MAX_EVALUATIONS", "STOPPED_BY_LISTENER", "ABNORMAL_LINE_SEARCH", "NON_FINITE"},
+                "MAX_ITERATIONS", "MAX_EVALUATIONS", "STOPPED_BY_LISTENER", "ABNORMAL_LINE_SEARCH", "NON_FINITE",
+                "TARGET_REACHED", "TIME_LIMIT", "CANCELLED"},
                 java.util.Arrays.stream(Termination.values()).map(Enum::name).toArray(String[]::new));
     }
 
@@ -74,7 +81,7 @@ class TerminationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 10, 401, Integer.MIN_VALUE})
+    @ValueSource(ints = {-1, 13, 401, Integer.MIN_VALUE})
     void unknownNativeStatusesAreRejectedNamingTheCode(int code) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Termination.fromNativeStatus(code));
         assertTrue(e.getMessage().startsWith("native status " + code + ": unknown"), e.getMessage());
