@@ -183,12 +183,12 @@ final class FortranFormat {
 
     /**
      * Format 1004 of the print routines, {@code (/,a4, 1p, 6(1x,d11.4),/,(4x,1p,6(1x,d11.4)))}:
-     * the label in 4 columns, then 6 values per line, continuation lines indented by 4. The
-     * leading empty line of the format is left out.
+     * the label right-justified in 4 columns ({@code " X ="}, {@code "X0 ="}), then 6 values per
+     * line, continuation lines indented by 4. The leading empty line of the format is left out.
      */
     static String vector(String label, java.util.function.IntToDoubleFunction values, int n) {
         StringBuilder b = new StringBuilder();
-        b.append(label.length() >= 4 ? label.substring(0, 4) : label + " ".repeat(4 - label.length()));
+        b.append(fit(label, 4)); // A4: right-justified
         for (int i = 0; i < n; i++) {
             if (i > 0 && i % 6 == 0) {
                 b.append('\n').append("    ");

@@ -150,7 +150,7 @@ final class Run {
         DoubleBuffer g = session.gradient();
         int task = session.start();
         if (log.enabled()) {
-            log.start(n, (int) options.historySize(), bounds, session.x0Projected(), session.xReadOnly());
+            log.start(n, options.historySize(), bounds, session.xReadOnly());
         }
         while (task != LbfgsbNative.TASK_DONE) {
             if (task == LbfgsbNative.TASK_EVALUATE) {
@@ -239,11 +239,10 @@ final class Run {
         if (log.enabled()) {
             double[] x0 = new double[n];
             session.x().get(0, x0);
-            boolean projected = !bounds.contains(x0);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; i++) { // start() projects x0 inside lbfgsb::run: do it here for the log
                 x0[i] = Math.min(Math.max(x0[i], bounds.lower(i)), bounds.upper(i));
             }
-            log.start(n, (int) options.historySize(), bounds, projected, DoubleBuffer.wrap(x0));
+            log.start(n, options.historySize(), bounds, DoubleBuffer.wrap(x0));
         }
         boolean interruptsInHook = javaObjective == null && (limitNanos != Long.MAX_VALUE || cancellation != null);
         NativeCallbacks.IterationHook hook = listener != null || log.enabled() || interruptsInHook
@@ -349,7 +348,7 @@ final class Run {
                 log.iterationStarted(session.iterations() + 1);
             }
             log.finish(termination, n, session.iterations(), evaluations, n - session.freeVariables(), pg, f,
-                    DoubleBuffer.wrap(x), options.maxLineSearchSteps(), explanation);
+                    DoubleBuffer.wrap(x), explanation);
         }
         return new LbfgsbResult(x, f, g, session.iterations(), evaluations, functionEvaluations,
                 gradientEvaluations, pg, termination, session.x0Projected(), explanation);

@@ -75,7 +75,7 @@ final class RunLog {
      *
      * @param x x0 after the projection onto the bounds
      */
-    void start(int n, int m, Bounds bounds, boolean projected, DoubleBuffer x) {
+    void start(int n, int m, Bounds bounds, DoubleBuffer x) {
         if (iprint < 0) {
             return;
         }
@@ -83,14 +83,13 @@ final class RunLog {
                 + FortranFormat.d(EPSMCH, 10, 3) + "\n"
                 + new FortranFormat.ListDirected().text("N = ").integer(n).text("    M = ").integer(m));
         if (iprint > 100) {
-            log(FortranFormat.vector("L =", bounds::lower, n));
+            // SciPy passes 0 for an infinite bound (its nbd says there is none).
+            log(FortranFormat.vector("L =", i -> finiteOrZero(bounds.lower(i)), n));
             log(FortranFormat.vector("X0 =", x::get, n));
-            log(FortranFormat.vector("U =", bounds::upper, n));
+            log(FortranFormat.vector("U =", i -> finiteOrZero(bounds.upper(i)), n));
         }
-        if (projected) {
-            log(new FortranFormat.ListDirected()
-                    .text("The initial X is infeasible.  Restart with its projection.").toString());
-        }
+        // SciPy clips x0 before the Fortran code sees it, so "The initial X is infeasible." never
+        // appeared in its output; LbfgsbResult.x0Projected() reports the projection instead.
         if (bounds.isUnbounded()) {
             log(new FortranFormat.ListDirected().text("This problem is unconstrained.").toString());
         }
@@ -111,6 +110,10 @@ final class RunLog {
             previousX = new double[n];
             x.get(0, previousX);
         }
+    }
+
+    private static double finiteOrZero(double v) {
+        return Double.isInfinite(v) ? 0.0 : v;
     }
 
     /** mainlb format 1002 after the first evaluation. */
@@ -163,11 +166,13 @@ final class RunLog {
      * the line-search diagnosis of an abnormal end; then lbfgsb4j's explanation.
      */
     void finish(Termination termination, int n, long iterations, long evaluations, long active,
-            double projectedGradientNorm, double f, DoubleBuffer x, int maxLineSearchSteps, String explanation) {
+            double projectedGradientNorm, double f, DoubleBuffer x, String explanation) {
         if (iprint < 0) {
             return;
         }
-        log(SUMMARY_LEGEND + "\n" + FortranFormat.i(n, 5) + " " + FortranFormat.i(iterations, 6) + " "
+        // Fortran's iter also counts the iteration whose line search failed.
+        long tit = termination == Termination.ABNORMAL_LINE_SEARCH ? iterations + 1 : iterations;
+        log(SUMMARY_LEGEND + "\n" + FortranFormat.i(n, 5) + " " + FortranFormat.i(tit, 6) + " "
                 + FortranFormat.i(evaluations, 6) + " " + "     -" + "  " + "   -" + " " + FortranFormat.i(active, 5)
                 + "  " + FortranFormat.d(projectedGradientNorm, 10, 3) + "  " + FortranFormat.d(f, 10, 3));
         if (iprint >= 100) {
@@ -178,8 +183,9 @@ final class RunLog {
         }
         StringBuilder b = new StringBuilder(termination.fortranMessage());
         if (termination == Termination.ABNORMAL_LINE_SEARCH) {
-            b.append("\n\n Line search cannot locate an adequate point after ").append(maxLineSearchSteps)
-                    .append(" function\n  and gradient evaluations.  Previous x, f and g restored.\n")
+            b.append("\n\n Line search cannot locate an adequate point after MAXLS\n")
+                    .append("  function and gradient evaluations.\n")
+                    .append("  Previous x, f and g restored.\n")
                     .append(" Possible causes: 1 error in function or gradient evaluation;\n")
                     .append("                  2 rounding error dominate computation.");
         }
