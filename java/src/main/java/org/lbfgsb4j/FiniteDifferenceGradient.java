@@ -40,6 +40,9 @@ final class FiniteDifferenceGradient implements Objective {
     /** Evaluations made by each task during the current gradient (read after the tasks joined). */
     private final long[] taskEvaluations;
 
+    /** With the 3-point scheme, h_i times the second difference of f along e_i (for GradientCheck), or null. */
+    private double[] curvatureTimesStep;
+
     private long valueEvaluations;
     private long gradientEvaluations;
     private boolean haveLast;
@@ -69,6 +72,18 @@ final class FiniteDifferenceGradient implements Objective {
         this.taskEvaluations = new long[tasks];
         this.lastX = new double[n];
         this.lastG = new double[n];
+    }
+
+    /**
+     * Makes every later gradient also record {@code |h_i * f''_ii|}, the change of the gradient over
+     * one difference step, from the 3-point scheme's second differences (0 for other schemes and
+     * fixed variables).
+     *
+     * @return the array filled by each evaluation
+     */
+    double[] recordCurvatureTimesStep() {
+        curvatureTimesStep = new double[n];
+        return curvatureTimesStep;
     }
 
     /** Evaluations of f so far, difference quotients included (SciPy's {@code nfev}). */
@@ -218,6 +233,9 @@ final class FiniteDifferenceGradient implements Objective {
                 taskEvaluations[t]++;
                 double dx = x2 - x0;
                 gs[i] = (-3.0 * f0 + 4 * f1 - f2) / dx;
+                if (curvatureTimesStep != null) {
+                    curvatureTimesStep[i] = Math.abs((f0 - 2 * f1 + f2) / hi);
+                }
             } else {
                 double x1 = x0 - hi;
                 double x2 = x0 + hi;
@@ -227,6 +245,9 @@ final class FiniteDifferenceGradient implements Objective {
                 taskEvaluations[t]++;
                 double dx = x2 - x1;
                 gs[i] = (f2 - f1) / dx;
+                if (curvatureTimesStep != null) {
+                    curvatureTimesStep[i] = Math.abs((f1 - 2 * f0 + f2) / hi);
+                }
             }
             w.put(i, x0);
         }

@@ -27,15 +27,18 @@ import java.util.Locale;
  * evaluated outside the box), truncation error O(h^2). The relative error of component i is
  *
  * <pre>
- *   |g_i - d_i| / max(|g_i|, |d_i|, tau),   tau = {@value #ERROR_FLOOR} * max(1, |f(x)|)
+ *   |g_i - d_i| / max(|g_i|, |d_i|, tau_i),   tau_i = max({@value #ERROR_FLOOR} * max(1, |f(x)|), |h_i f''_ii|)
  * </pre>
  *
  * <p>where g is the objective's gradient and d the difference quotient (a fixed variable,
  * {@code lower_i == upper_i}, cannot be differenced inside the box: its d_i is NaN and its error
- * 0, since L-BFGS-B never uses that component); the floor tau keeps
- * components whose gradient is (nearly) zero from reporting the rounding noise of the difference,
- * about {@code eps |f| / h}, as a large error. A correct gradient typically gives errors below
- * 1e-6; a wrong one, errors near 1 in the components it gets wrong.
+ * 0, since L-BFGS-B never uses that component); the floor tau_i keeps components whose gradient
+ * is (nearly) zero, e.g. at a minimum, from reporting the error of the difference itself as a
+ * large relative error: {@code |h_i f''_ii|} is how much the gradient changes over one difference
+ * step h_i (f''_ii is the second difference the 3-point scheme gets from the same evaluations; 0
+ * for a forward scheme), an error below it cannot be told from the differences' own. A correct
+ * gradient typically gives errors below 1e-6; a wrong one, errors near 1 in the components it gets
+ * wrong.
  *
  * <p>Costs one evaluation of f and its gradient plus 2n evaluations (n for a forward scheme). The
  * objective is called on the calling thread (or on the scheme's executor if it is parallel).
@@ -74,13 +77,14 @@ public final class GradientCheck {
     private final Integer[] order; // indices by decreasing error
     private final GradientScheme scheme;
 
-    private GradientCheck(double value, double[] analytic, double[] numeric, Bounds bounds, GradientScheme scheme) {
+    private GradientCheck(double value, double[] analytic, double[] numeric, double[] curvatureTimesStep,
+            Bounds bounds, GradientScheme scheme) {
         this.value = value;
         this.analytic = analytic;
         this.numeric = numeric;
         this.scheme = scheme;
         int n = analytic.length;
-        double tau = ERROR_FLOOR * Math.max(1.0, Math.abs(value));
+        double floor = ERROR_FLOOR * Math.max(1.0, Math.abs(value));
         errors = new double[n];
         for (int i = 0; i < n; i++) {
             double a = analytic[i];
@@ -91,6 +95,7 @@ public final class GradientCheck {
             } else if (!Double.isFinite(a) || !Double.isFinite(d)) {
                 errors[i] = Double.POSITIVE_INFINITY;
             } else {
+                double tau = Math.max(floor, Double.isFinite(curvatureTimesStep[i]) ? curvatureTimesStep[i] : 0);
                 errors[i] = Math.abs(a - d) / Math.max(Math.max(Math.abs(a), Math.abs(d)), tau);
             }
         }
@@ -174,12 +179,13 @@ public final class GradientCheck {
             value = p -> objective.evaluate(p, direct(n));
         }
         FiniteDifferenceGradient differences = new FiniteDifferenceGradient(value, scheme, bounds, null);
+        double[] curvatureTimesStep = differences.recordCurvatureTimesStep();
         DoubleBuffer d = direct(n);
         xb.put(0, x);
         differences.evaluate(xb.asReadOnlyBuffer(), d);
         double[] numeric = new double[n];
         d.get(0, numeric);
-        return new GradientCheck(f, analytic, numeric, bounds, scheme);
+        return new GradientCheck(f, analytic, numeric, curvatureTimesStep, bounds, scheme);
     }
 
     private static DoubleBuffer direct(int n) {

@@ -328,8 +328,11 @@ public final class LbfgsbOptions {
     /**
      * The largest step of a line search on a problem without bounds ({@code stpmax}; with bounds the
      * largest step is the one that reaches the first bound, and 1 at the first iteration). Hard-wired
-     * to {@value #DEFAULT_LINE_SEARCH_MAX_STEP} ({@code big}) in SciPy's lnsrlb. Default
-     * {@value #DEFAULT_LINE_SEARCH_MAX_STEP}; must be finite and {@code > 0}.
+     * to {@value #DEFAULT_LINE_SEARCH_MAX_STEP} ({@code big}) in SciPy's lnsrlb. As in L-BFGS-B, the
+     * first trial of every iteration after the first is the full step 1, so a value below 1 caps
+     * only the first iteration's steps: later line searches start above it, which dcsrch reports
+     * as an input error and then searches from anyway (the Fortran behaviour, kept for parity).
+     * Default {@value #DEFAULT_LINE_SEARCH_MAX_STEP}; must be finite and {@code > 0}.
      *
      * @return the largest step of an unconstrained line search
      */
