@@ -9,12 +9,35 @@ jac='3-point': relative steps, finite_diff_rel_step) on the cases of CASES
 below, and evaluates scipy.optimize._numdiff.approx_derivative directly at
 points chosen to exercise every branch of its bound handling
 (_adjust_scheme_to_bounds).  Writes
-java/src/test/resources/reference/scipy-fd-reference.json (format in
-benchmarks/scipy/README.md, section "Finite-difference reference data").
+java/src/test/resources/reference/scipy-fd-reference.json, read by the Java
+loader org.lbfgsb4j.reference.FdReferenceData.
 
 The objectives are those of reference_problems.py (bit-identical twins of the
 Java ReferenceProblems); only their f is used here.  Deterministic: no
 randomness.
+
+JSON format (non-finite numbers as the strings "NaN"/"Infinity"/"-Infinity",
+bounds as in scipy-lbfgsb-reference.json: a null side is unbounded, a null
+entry is an infinite bound):
+
+  {"generator", "scipy_version", "numpy_version", "python_version",
+   "eps_for_2point": EPS**0.5, "eps_for_3point": EPS**(1/3),
+   "cases": [{"name", "description", "problem", "params", "n", "x0", "lower",
+              "upper", "jac": "none" | "2-point" | "3-point",
+              "eps": the absolute step of jac=None,
+              "finite_diff_rel_step": null or the relative step,
+              "options": {"maxcor", "ftol", "gtol", "maxiter", "maxfun", "maxls"},
+              "expected": {"nit", "nfev" (f evaluations, differences included),
+                           "njev" (gradients), "fun", "fun_at_x", "x",
+                           "jac" (NaN where minimize() removed a fixed variable),
+                           "status", "success", "message",
+                           "projected_gradient_norm_of_jac", "f_trace"}}],
+   "gradient_checks": [{"problem", "params", "x", "lower", "upper", "jac",
+                        "step" (abs_step for "none", rel_step otherwise; null:
+                        default), "f0", "gradient", "nfev" (f0 excluded)}]}
+
+SciPy 1.17.1 prints the callback object once per run with fixed variables (a
+stray print(callback) in its fixed-variable path): harmless noise on stdout.
 """
 
 import argparse

@@ -140,7 +140,7 @@ final class Explanation {
         if (r.insideLineSearch()) {
             b.append(", inside a line search");
         }
-        return b.append("; x is the best point evaluated whose gradient is known: ").append(f).append(", ")
+        return b.append("; x is the best point evaluated: ").append(f).append(", ")
                 .append("projected gradient ").append(num(r.projectedGradientNorm())).toString();
     }
 

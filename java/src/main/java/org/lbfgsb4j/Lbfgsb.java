@@ -33,8 +33,17 @@ import org.lbfgsb4j.internal.NativeSession;
  * <p><b>Where SciPy is wrong, this does better</b> (all documented on {@link Termination}): after
  * {@link Termination#ABNORMAL_LINE_SEARCH} the value is f at the returned x (SciPy reports the last
  * trial value); a non-finite f or gradient at x0 ends the run with {@link Termination#NON_FINITE},
- * and a non-finite trial in a line search counts as a failed line search, so a run never reports
- * convergence at a NaN; {@code maxIterations(0)} evaluates x0 only.
+ * and a non-finite trial in a line search halves the step (at most
+ * {@link LbfgsbOptions#maxNonFiniteBacktracks()} times) before the line search counts as failed,
+ * so a run never reports convergence at a NaN; {@code maxIterations(0)} evaluates x0 only.
+ *
+ * <p><b>Control and diagnostics</b> ({@link LbfgsbOptions}): objectives without a gradient with
+ * SciPy's finite differences ({@link #minimize(ValueObjective, GradientScheme, double[], Bounds,
+ * LbfgsbOptions)}), a target value, a wall-clock limit and a cancellation hook checked before every
+ * evaluation, an {@link IterationListener}, SciPy's Fortran {@code iprint} log through
+ * {@link System.Logger}, the hard-coded line-search constants, and
+ * {@link LbfgsbResult#explanation()} saying with the numbers why a run ended. {@link GradientCheck}
+ * finds a wrong gradient, the usual cause of an abnormal line search.
  *
  * <p><b>Threads.</b> Every call is independent: any number of minimizations may run at once on
  * different threads. The objective is called on the calling thread.

@@ -427,9 +427,10 @@ public final class LbfgsbOptions {
      * {@code minimize}. It is checked before every evaluation of f, also inside a line search (and
      * between the difference quotients of a {@link GradientScheme}), so the run ends at most one
      * evaluation after the limit, with {@link Termination#TIME_LIMIT} and the best point evaluated
-     * whose gradient is known (the last iterate or a better trial of the current line search),
-     * with its f. With a C function objective ({@link NativeObjective#functionPointer}) it is
-     * checked after every iteration only. Default none; must be positive.
+     * (the lowest finite f with a finite gradient, over every evaluation; a copy of it is kept,
+     * 2n doubles), with its f and gradient. With a C function objective
+     * ({@link NativeObjective#functionPointer}) it is checked after every iteration only, and the
+     * run ends at that iterate. Default none; must be positive.
      *
      * @return the time limit, or empty
      */
@@ -443,8 +444,8 @@ public final class LbfgsbOptions {
      * whose gradient is known. For example {@code AtomicBoolean::get} of a flag another thread
      * sets, or {@code Thread.currentThread()::isInterrupted}. It is called on the minimizing
      * thread, or, with a parallel {@link GradientScheme}, on the executor's threads too: it must
-     * then be thread-safe. With a C function objective it is checked after every iteration only.
-     * Default none.
+     * then be thread-safe. With a C function objective it is checked after every iteration only,
+     * and the run ends at that iterate. Default none.
      *
      * @return the hook, or empty
      */

@@ -4,11 +4,13 @@ import java.util.Arrays;
 
 /**
  * The outcome of a run: SciPy's {@code OptimizeResult} ({@code x}, {@code fun}, {@code jac},
- * {@code nit}, {@code nfev}, {@code message}, {@code success}), plus why it stopped as a
- * {@link Termination}, the projected gradient norm, and whether x0 was moved onto the bounds.
+ * {@code nit}, {@code nfev}, {@code njev}, {@code message}, {@code success}), plus why it stopped
+ * as a {@link Termination} and in words with the numbers ({@link #explanation()}), the projected
+ * gradient norm, and whether x0 was moved onto the bounds.
  *
  * <p>Immutable. The array accessors return a new copy on every call (O(n) each), so the result
- * cannot be changed through them.
+ * cannot be changed through them. {@link #equals} compares every number and array bit for bit,
+ * not the explanation (whose times vary between identical runs).
  */
 public final class LbfgsbResult {
 
@@ -245,7 +247,10 @@ public final class LbfgsbResult {
         return x0Projected;
     }
 
-    /** Equal when every field is equal, arrays element by element (bit patterns, as {@link Arrays#equals}). */
+    /**
+     * Equal when every field but the explanation is equal, arrays element by element (bit
+     * patterns, as {@link Arrays#equals}).
+     */
     @Override
     public boolean equals(Object o) {
         if (this == o) {

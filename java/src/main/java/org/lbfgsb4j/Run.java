@@ -44,6 +44,15 @@ final class Run {
     private boolean insideIteration;
     /** A stop the native iteration hook asked for because of the time limit or cancellation. */
     private int hookStopReason;
+    /**
+     * With a time limit or a cancellation hook: the evaluated point with the lowest finite f and a
+     * finite gradient, which an interrupted run returns (the core only knows the last iterate and
+     * the trials of the current line search).
+     */
+    private final boolean trackBest;
+    private double bestValue = Double.POSITIVE_INFINITY;
+    private double[] bestX;
+    private double[] bestGradient;
 
     Run(NativeSession session, LbfgsbOptions options, Bounds bounds, long startedNanos) {
         this.session = session;
@@ -57,6 +66,7 @@ final class Run {
         this.log = RunLog.of(options);
         this.targetValue = initialTarget(options);
         this.projectedGradientTolerance = options.projectedGradientTolerance();
+        this.trackBest = limitNanos != Long.MAX_VALUE || cancellation != null;
     }
 
     private static long saturatedNanos(Duration d) {
@@ -170,6 +180,9 @@ final class Run {
                 }
                 boolean first = !firstEvaluated;
                 evaluated(f);
+                if (trackBest) {
+                    recordBest(x, g, f);
+                }
                 task = session.submit(f);
                 if (first) {
                     firstSubmitted(f, task);
@@ -284,6 +297,9 @@ final class Run {
                 firstPendingLog = true;
             }
             evaluated(f);
+            if (trackBest) {
+                recordBest(x, g, f);
+            }
             return f;
         };
     }
@@ -311,6 +327,31 @@ final class Run {
         return false;
     }
 
+    /** Keeps (x, g, f) if f is the lowest finite value so far and g is finite. */
+    private void recordBest(DoubleBuffer x, DoubleBuffer g, double f) {
+        if (!(f < bestValue)) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(g.get(i))) {
+                return;
+            }
+        }
+        if (bestX == null) {
+            bestX = new double[n];
+            bestGradient = new double[n];
+        }
+        x.get(0, bestX);
+        g.get(0, bestGradient);
+        bestValue = f;
+    }
+
+    /** An interrupted run ends at the best point evaluated: put it in the session's x and gradient. */
+    private void restoreBest() {
+        session.x().put(0, bestX); // also the caller's buffer, for an in-place run
+        session.gradient().put(0, bestGradient);
+    }
+
     // ---- the result ----
 
     private LbfgsbResult result(Termination override) {
@@ -320,12 +361,18 @@ final class Run {
             throw new IllegalStateException("the native core refused the input: " + session.message());
         }
         Termination termination = override != null ? override : Termination.fromNativeStatus(status);
+        double f = session.f();
+        double pg = session.projectedGradientNorm();
+        if ((termination == Termination.TIME_LIMIT || termination == Termination.CANCELLED) && bestX != null
+                && (bestValue < f || Double.isNaN(f))) {
+            restoreBest();
+            f = bestValue;
+            pg = projectedGradientNorm(bestX, bestGradient);
+        }
         double[] x = new double[n];
         double[] g = new double[n];
         session.x().get(0, x);
         session.gradient().get(0, g);
-        double f = session.f();
-        double pg = session.projectedGradientNorm();
         long evaluations = session.evaluations();
         if (evaluations == 0 || termination == Termination.NON_FINITE) {
             if (evaluations == 0) {
@@ -352,6 +399,27 @@ final class Run {
         }
         return new LbfgsbResult(x, f, g, session.iterations(), evaluations, functionEvaluations,
                 gradientEvaluations, pg, termination, session.x0Projected(), explanation);
+    }
+
+    /** L-BFGS-B's projgr: max_i |P(x - g) - x|_i with the run's bounds. */
+    private double projectedGradientNorm(double[] x, double[] g) {
+        double norm = 0.0;
+        for (int i = 0; i < n; i++) {
+            double gi = g[i];
+            if (gi < 0.0) {
+                double u = bounds.upper(i);
+                if (u != Double.POSITIVE_INFINITY) {
+                    gi = Math.max(x[i] - u, gi);
+                }
+            } else {
+                double l = bounds.lower(i);
+                if (l != Double.NEGATIVE_INFINITY) {
+                    gi = Math.min(x[i] - l, gi);
+                }
+            }
+            norm = Math.max(norm, Math.abs(gi));
+        }
+        return norm;
     }
 
     private static boolean allFinite(double f, double[] g) {

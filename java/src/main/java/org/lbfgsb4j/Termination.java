@@ -101,16 +101,17 @@ public enum Termination {
     /**
      * {@link LbfgsbOptions#timeLimit()} ran out. Checked before every evaluation (also inside a
      * line search, and between the difference quotients of a {@link GradientScheme}), so the run
-     * ends at most one evaluation after the limit. x is the best point evaluated whose gradient is
-     * known: the last iterate, or a better trial of the line search in progress; f is f(x) (NaN if
-     * the limit ran out before x0 was evaluated). Not a convergence: x may be far from a solution.
+     * ends at most one evaluation after the limit. x is the best point evaluated: of all the points
+     * whose f and gradient were computed, the one with the lowest finite f and a finite gradient
+     * (all lie within the bounds); f and the gradient are its own (NaN if the limit ran out before
+     * x0 was evaluated). Not a convergence: x may be far from a solution.
      * ({@code scipyMessage()} is lbfgsb4j's own text in SciPy's style.)
      */
     TIME_LIMIT(11, false, "STOP: TIME LIMIT REACHED", "STOP: TIME LIMIT REACHED"),
 
     /**
      * {@link LbfgsbOptions#cancellation()} returned true. Checked before every evaluation, like
-     * {@link #TIME_LIMIT}, with the same result: the best point evaluated with a known gradient.
+     * {@link #TIME_LIMIT}, with the same result: the best point evaluated.
      * ({@code scipyMessage()} is lbfgsb4j's own text in SciPy's style.)
      */
     CANCELLED(12, false, "STOP: CANCELLED", "STOP: CANCELLED");

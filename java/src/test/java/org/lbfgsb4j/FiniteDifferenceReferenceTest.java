@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.DoubleBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,26 @@ class FiniteDifferenceReferenceTest {
         assertArrayEquals(expectedGradient, r.gradient(), "gradient, bit for bit");
         double[] trace = c.expected().fTrace();
         assertEquals(trace.length, r.iterations());
+    }
+
+    @Test
+    void theListenerSeesBothCountsOfADifferenceRun() {
+        FdReferenceData.Case c = FdReferenceData.load().caseNamed("rosen10_zeros_fd_3point");
+        CountingValue f = new CountingValue(c.objective());
+        List<long[]> seen = new ArrayList<>();
+        LbfgsbResult r = Lbfgsb.minimize(f, GradientScheme.threePoint(), c.x0(), Bounds.of(c.lower(), c.upper()),
+                optionsOf(c).toBuilder().iterationListener(s -> {
+                    seen.add(new long[] {s.evaluations(), s.functionEvaluations(), s.gradientEvaluations(),
+                            f.calls.get()});
+                    return IterationListener.Action.CONTINUE;
+                }).build());
+        assertEquals(c.expected().nit(), seen.size());
+        for (long[] s : seen) {
+            assertEquals(s[3], s[1], "functionEvaluations: every call of f so far");
+            assertEquals(s[0] * (2 * c.n() + 1), s[1], "f(x) and 2n quotients per evaluation");
+            assertEquals(s[0], s[2], "one gradient per evaluation (no repeated point here)");
+        }
+        assertTrue(r.toString().contains("functionEvaluations=" + c.expected().nfev()), r::toString);
     }
 
     private static void assertClose(double expected, double actual, String what) {

@@ -314,14 +314,17 @@ class StoppingTest {
         assertEquals(valueAt(c, x, g), r.value(), "f(x)");
         assertArrayEquals(g, r.gradient(), "g(x)");
         assertTrue(Bounds.of(c.lower(), c.upper()).contains(x));
-        // ... the best of the last iterate and the trials of the line search in progress.
-        int lastIterate = iterateAt.isEmpty() ? 1 : iterateAt.get(iterateAt.size() - 1);
-        double best = Double.POSITIVE_INFINITY;
-        for (int e = lastIterate - 1; e < k; e++) {
-            best = Math.min(best, recorder.evaluations.get(e).f());
+        // ... the best of all the points evaluated.
+        Evaluation best = recorder.evaluations.get(0);
+        for (Evaluation e : recorder.evaluations) {
+            if (e.f() < best.f()) {
+                best = e;
+            }
         }
-        assertEquals(best, r.value(), "the best point of the current line search, or the last iterate");
-        assertTrue(r.value() <= recorder.evaluations.get(lastIterate - 1).f());
+        assertEquals(best.f(), r.value(), "the lowest f evaluated");
+        assertArrayEquals(best.x(), x, "at the point where it was evaluated");
+        int lastIterate = iterateAt.isEmpty() ? 1 : iterateAt.get(iterateAt.size() - 1);
+        assertTrue(r.value() <= recorder.evaluations.get(lastIterate - 1).f(), "never worse than the last iterate");
         assertTrue(r.explanation().startsWith("cancelled (the cancellation hook returned true) after "),
                 r::explanation);
     }
