@@ -332,6 +332,8 @@ final class Run {
         if (!(f < bestValue)) {
             return;
         }
+        x.clear(); // the objective may have moved them
+        g.clear();
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(g.get(i))) {
                 return;

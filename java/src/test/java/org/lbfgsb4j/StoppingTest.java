@@ -330,6 +330,25 @@ class StoppingTest {
     }
 
     @Test
+    void anInPlaceRunLeavesTheBestPointInTheCallersBuffer() {
+        ReferenceCase c = referenceCase(DRIVER_25);
+        DoubleBuffer x = java.nio.ByteBuffer.allocateDirect(8 * c.n()).order(java.nio.ByteOrder.nativeOrder())
+                .asDoubleBuffer();
+        x.put(0, c.x0());
+        AtomicInteger calls = new AtomicInteger();
+        LbfgsbResult r = Lbfgsb.minimize((xv, g) -> {
+            double f = c.objective().evaluate(xv, g);
+            return f;
+        }, x, boundsOf(c), optionsOf(c).cancellation(() -> calls.incrementAndGet() > 12).build());
+        assertEquals(Termination.CANCELLED, r.termination());
+        double[] inBuffer = new double[c.n()];
+        x.get(0, inBuffer);
+        assertArrayEquals(r.x(), inBuffer);
+        double[] g = new double[c.n()];
+        assertEquals(valueAt(c, inBuffer, g), r.value());
+    }
+
+    @Test
     void cancellationBeforeTheFirstEvaluationReturnsX0WithNaN() {
         ReferenceCase c = referenceCase(DRIVER_25);
         AtomicInteger calls = new AtomicInteger();
