@@ -124,8 +124,8 @@ public final class Checkpoint {
                     + ": must equal the checkpoint's history size, " + historySize());
         }
         NativeSession session = x == null
-                ? new NativeSession(size(), o -> NativeOptions.configure(o, options))
-                : new NativeSession(x, o -> NativeOptions.configure(o, options));
+                ? new NativeSession(size(), o -> Run.configure(o, options))
+                : new NativeSession(x, o -> Run.configure(o, options));
         try {
             session.restoreStateHeader(header);
             int count = session.stateSegmentCount();
@@ -148,7 +148,7 @@ public final class Checkpoint {
                     offset += chunk.capacity();
                 }
             }
-            session.updateOptions(o -> NativeOptions.configure(o, options));
+            session.updateOptions(o -> Run.configure(o, options));
             return session;
         } catch (RuntimeException | Error e) {
             session.close();

@@ -137,6 +137,37 @@ public final class Lbfgsb {
     }
 
     /**
+     * Continues the run saved in {@code checkpoint} (from {@link LbfgsbOptions.Builder#checkpointEvery},
+     * {@link LbfgsbResult#checkpoint()} or {@link Minimization#checkpoint()}, possibly read back
+     * with {@link Checkpoint#readFrom}) with the Java loop: the iterates, f, counts and termination
+     * are bit for bit those of the uninterrupted run, and the counters go on from the checkpoint's
+     * (limits are cumulative). Limits and tolerances come from {@code options} and may differ from
+     * the original run's; the history size may not. The bounds are the checkpoint's. Suppliers of
+     * the target or the tolerance are called once, when the run resumes.
+     *
+     * @throws IllegalArgumentException on a null argument, or a history size other than the
+     *     checkpoint's
+     */
+    public static LbfgsbResult resume(Objective objective, Checkpoint checkpoint, LbfgsbOptions options) {
+        requireNonNull("objective", objective);
+        requireNonNull("checkpoint", checkpoint);
+        requireNonNull("options", options);
+        Bounds bounds = Bounds.of(checkpoint.doubles("lower"), checkpoint.doubles("upper"));
+        long started = System.nanoTime();
+        try (NativeSession session = checkpoint.restore(options, null)) {
+            return new Run(session, options, bounds, started).resumeLoop(objective);
+        }
+    }
+
+    /**
+     * Starts an ask/tell run ({@link Minimization}): the caller evaluates f and the gradient at
+     * its own pace. Same iterates as {@link #minimize(Objective, double[], Bounds, LbfgsbOptions)}.
+     */
+    public static Minimization start(double[] x0, Bounds bounds, LbfgsbOptions options) {
+        return Minimization.start(x0, bounds, options);
+    }
+
+    /**
      * Minimizes an objective called from the native loop ({@code lbfgsb::run}): a Java objective
      * called back through JavaCPP, or a C function. Same iterates and results as the Java loop, bit
      * for bit. The iteration listener, if any, is called back after every iteration.

@@ -25,6 +25,8 @@ public final class LbfgsbResult {
     private final Termination termination;
     private final boolean x0Projected;
     private final String explanation;
+    /** The solver's final state, when the options retain it (not part of equality). */
+    private Checkpoint finalState;
 
     /**
      * Built by the driver. Takes ownership of the arrays (does not copy them): pass arrays nobody
@@ -90,6 +92,38 @@ public final class LbfgsbResult {
                 : termination.scipyMessage().trim() + ": f = " + value + ", projected gradient "
                         + Explanation.num(projectedGradientNorm) + " after " + iterations + " iterations and "
                         + evaluations + " evaluations";
+    }
+
+    /** Attaches the solver's final state (by the driver, before the result is handed out). */
+    LbfgsbResult withFinalState(Checkpoint state) {
+        this.finalState = state;
+        return this;
+    }
+
+    /**
+     * The solver's complete final state: write it to a file, or continue the run from it with
+     * other limits ({@link Lbfgsb#resume}).
+     *
+     * @return the final state
+     * @throws IllegalStateException when the options did not retain it
+     *     ({@link LbfgsbOptions#retainFinalState()} false)
+     */
+    public Checkpoint checkpoint() {
+        if (finalState == null) {
+            throw new IllegalStateException("the final state was not retained: run with LbfgsbOptions.retainFinalState(true)");
+        }
+        return finalState;
+    }
+
+    /**
+     * The solver's limited-memory inverse Hessian at x ({@link InverseHessian#of(Checkpoint)});
+     * {@link InverseHessian#scipyCompatible(Checkpoint) InverseHessian.scipyCompatible(r.checkpoint())}
+     * gives SciPy's {@code hess_inv} instead.
+     *
+     * @throws IllegalStateException when the options did not retain the final state
+     */
+    public InverseHessian inverseHessian() {
+        return InverseHessian.of(checkpoint());
     }
 
     private static void requireNonNull(String name, Object value) {

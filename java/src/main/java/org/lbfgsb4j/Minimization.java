@@ -28,7 +28,9 @@ import org.lbfgsb4j.internal.NativeSession;
  * }</pre>
  *
  * <p>The options' iteration listener, if any, is called when a new iterate is reached (before
- * {@link #phase()} turns to ITERATE); its STOP takes effect at {@link #proceed()}.
+ * {@link #phase()} turns to ITERATE); its STOP takes effect at {@link #proceed()}. Options that
+ * need the library's own loop (time limit, cancellation, suppliers, periodic checkpoints) are
+ * refused; logging is not done.
  *
  * <p>Holds native memory: close it (try-with-resources). Not thread-safe; one thread at a time.
  */
@@ -63,7 +65,8 @@ public final class Minimization implements AutoCloseable {
      */
     public static Minimization start(double[] x0, Bounds bounds, LbfgsbOptions options) {
         Lbfgsb.checkStartForDrivers(x0, bounds, options);
-        NativeSession session = new NativeSession(x0.length, o -> NativeOptions.configure(o, options));
+        refuseLoopOptions(options);
+        NativeSession session = new NativeSession(x0.length, o -> Run.configure(o, options));
         try {
             session.x().put(0, x0);
             bounds.writeTo(session.lower(), session.upper());
@@ -88,8 +91,25 @@ public final class Minimization implements AutoCloseable {
         if (options == null) {
             throw new IllegalArgumentException("options = null: must not be null");
         }
+        refuseLoopOptions(options);
         NativeSession session = checkpoint.restore(options, null);
         return new Minimization(session, options, session.task());
+    }
+
+    /**
+     * The options that need the library's own loop: in ask/tell the caller owns the clock and
+     * decides when to stop, so they are refused rather than ignored.
+     */
+    private static void refuseLoopOptions(LbfgsbOptions options) {
+        String what = options.timeLimit().isPresent() ? "timeLimit"
+                : options.cancellation().isPresent() ? "cancellation"
+                : options.targetValueSupplier().isPresent() ? "targetValue(supplier)"
+                : options.projectedGradientToleranceSupplier().isPresent() ? "projectedGradientTolerance(supplier)"
+                : options.checkpointEvery() > 0 ? "checkpointEvery" : null;
+        if (what != null) {
+            throw new IllegalArgumentException(what + " is set: ask/tell runs do not use it (the caller drives"
+                    + " the run; take checkpoints with checkpoint(), stop with requestStop())");
+        }
     }
 
     /** What the minimization waits for now. */

@@ -156,12 +156,32 @@ final class Run {
     // ---- the Java loop ----
 
     LbfgsbResult javaLoop(Objective objective) {
-        DoubleBuffer x = session.xReadOnly();
-        DoubleBuffer g = session.gradient();
         int task = session.start();
         if (log.enabled()) {
             log.start(n, options.historySize(), bounds, session.xReadOnly());
         }
+        return loop(objective, task);
+    }
+
+    /**
+     * The Java loop from a restored state ({@link Lbfgsb#resume}): x0 was evaluated long ago, so
+     * the suppliers are called now, once.
+     */
+    LbfgsbResult resumeLoop(Objective objective) {
+        int task = session.task();
+        firstEvaluated = true;
+        currentValue = session.f();
+        insideIteration = task == LbfgsbNative.TASK_EVALUATE;
+        if (task != LbfgsbNative.TASK_DONE) {
+            applySuppliers();
+        }
+        return loop(objective, task);
+    }
+
+    private LbfgsbResult loop(Objective objective, int startTask) {
+        DoubleBuffer x = session.xReadOnly();
+        DoubleBuffer g = session.gradient();
+        int task = startTask;
         while (task != LbfgsbNative.TASK_DONE) {
             if (task == LbfgsbNative.TASK_EVALUATE) {
                 int reason = checkStop();
@@ -233,7 +253,20 @@ final class Run {
             evaluationLimitReached = true;
             session.updateOptions(this::configure);
         }
+        int every = options.checkpointEvery();
+        if (every > 0 && session.iterations() % every == 0) {
+            try {
+                options.checkpointSink().orElseThrow().accept(Checkpoint.capture(session));
+            } catch (java.io.IOException e) {
+                throw Run.<RuntimeException>sneaky(e);  // the sink's exception, unchanged
+            }
+        }
         return listener != null && listener.onIteration(state()) == IterationListener.Action.STOP;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
     }
 
     private IterationState state() {
@@ -357,6 +390,8 @@ final class Run {
     // ---- the result ----
 
     private LbfgsbResult result(Termination override) {
+        // The native state as it stands (before any best-point substitution below).
+        Checkpoint finalState = options.retainFinalState() ? Checkpoint.capture(session) : null;
         int status = session.status();
         if (status == LbfgsbNative.STATUS_INVALID_INPUT) {
             // Bounds and options are validated in Java first: reaching this is a bug.
@@ -400,7 +435,7 @@ final class Run {
                     DoubleBuffer.wrap(x), explanation);
         }
         return new LbfgsbResult(x, f, g, session.iterations(), evaluations, functionEvaluations,
-                gradientEvaluations, pg, termination, session.x0Projected(), explanation);
+                gradientEvaluations, pg, termination, session.x0Projected(), explanation).withFinalState(finalState);
     }
 
     /** L-BFGS-B's projgr: max_i |P(x - g) - x|_i with the run's bounds. */

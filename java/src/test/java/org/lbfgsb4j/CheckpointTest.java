@@ -60,8 +60,8 @@ class CheckpointTest {
         try (Minimization m = started(c)) {
             uninterrupted = MinimizationTest.drive(m, c.objective());
         }
-        List<Checkpoint> taken = runTakingCheckpoints(c, 7);
-        assertTrue(taken.size() > 40);
+        List<Checkpoint> taken = runTakingCheckpoints(c, 11);
+        assertTrue(taken.size() > 25);
         boolean insideLineSearch = false;
         boolean atBoundary = false;
         Path file = dir.resolve("run.ckpt");
@@ -154,6 +154,67 @@ class CheckpointTest {
         Files.write(v2, future);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Checkpoint.readFrom(v2));
         assertTrue(e.getMessage().contains("version 2") && e.getMessage().contains("version 1"), e.getMessage());
+    }
+
+    @Test
+    void aBatchJobCheckpointsToAFileAndResumesBitForBit() throws IOException {
+        ReferenceCase c = referenceCase();
+        LbfgsbOptions options = MinimizationTest.optionsOf(c);
+        LbfgsbResult uninterrupted = Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()), options);
+        Path file = dir.resolve("job.ckpt");
+        // The "job" dies after 40 iterations (the listener throws), having checkpointed every 10.
+        RuntimeException killed = new RuntimeException("preempted");
+        LbfgsbOptions job = options.toBuilder().checkpointEvery(10, file)
+                .iterationListener(s -> {
+                    if (s.iteration() == 43) {
+                        throw killed;
+                    }
+                    return IterationListener.Action.CONTINUE;
+                }).build();
+        RuntimeException thrown = assertThrows(RuntimeException.class,
+                () -> Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()), job));
+        assertEquals(killed, thrown);
+        Checkpoint last = Checkpoint.readFrom(file);
+        assertEquals(40, last.iterations());
+        LbfgsbResult resumed = Lbfgsb.resume(c.objective(), last, options);
+        MinimizationTest.assertSameRun(uninterrupted, resumed);
+        assertEquals(uninterrupted.message(), resumed.message());
+    }
+
+    @Test
+    void theResultCarriesItsFinalStateUnlessToldNotTo() {
+        ReferenceCase c = referenceCase();
+        LbfgsbOptions options = MinimizationTest.optionsOf(c);
+        LbfgsbResult r = Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()), options);
+        Checkpoint state = r.checkpoint();
+        assertTrue(state.isFinished());
+        assertEquals(r.iterations(), state.iterations());
+        assertEquals(3, r.inverseHessian().pairs());
+        // Continuing a finished run with a tighter tolerance goes on from where it stopped.
+        LbfgsbResult more = Lbfgsb.resume(c.objective(), state, options.toBuilder().relativeReductionTolerance(0)
+                .maxIterations(r.iterations() + 5).build());
+        assertEquals(r.termination(), more.termination(), "a finished state stays finished");
+        LbfgsbResult lean = Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()),
+                options.toBuilder().retainFinalState(false).build());
+        IllegalStateException e = assertThrows(IllegalStateException.class, lean::checkpoint);
+        assertTrue(e.getMessage().contains("retainFinalState"), e.getMessage());
+    }
+
+    @Test
+    void aFailingSinkStopsTheRunWithItsOwnException() {
+        ReferenceCase c = referenceCase();
+        IOException full = new IOException("disk full");
+        LbfgsbOptions options = MinimizationTest.optionsOf(c).toBuilder().checkpointEvery(5, checkpoint -> {
+            throw full;
+        }).build();
+        IOException thrown = assertThrows(IOException.class,
+                () -> Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()), options));
+        assertEquals(full, thrown);
+        assertThrows(IllegalArgumentException.class, () -> LbfgsbOptions.builder().checkpointEvery(0, dir.resolve("x")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Minimization.start(c.x0(),
+                Bounds.of(c.lower(), c.upper()), MinimizationTest.optionsOf(c).toBuilder()
+                        .timeLimit(java.time.Duration.ofSeconds(1)).build()));
+        assertTrue(e.getMessage().startsWith("timeLimit"), e.getMessage());
     }
 
     /** Writes checkpoints of a growing run to args[0] in a loop, until killed. */
