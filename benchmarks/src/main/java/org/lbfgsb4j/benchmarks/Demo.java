@@ -1,8 +1,6 @@
 package org.lbfgsb4j.benchmarks;
 
-import java.nio.DoubleBuffer;
 import java.util.Locale;
-import org.lbfgsb4j.Bounds;
 import org.lbfgsb4j.IterationListener;
 import org.lbfgsb4j.Lbfgsb;
 import org.lbfgsb4j.LbfgsbOptions;
@@ -19,40 +17,15 @@ import org.lbfgsb4j.Objective;
 public final class Demo {
     private Demo() {}
 
-    /** The driver problem: f and its gradient, one pass over x. */
-    static double driverProblem(DoubleBuffer x, DoubleBuffer g) {
-        int n = x.limit();
-        double x0 = x.get(0);
-        double f = 0.25 * (x0 - 1.0) * (x0 - 1.0);
-        double t1 = x.get(1) - x0 * x0;
-        g.put(0, 2.0 * (x0 - 1.0) - 16.0 * x0 * t1);
-        for (int i = 1; i < n - 1; i++) {
-            double xi = x.get(i);
-            double t0 = t1;
-            t1 = x.get(i + 1) - xi * xi;
-            f += t0 * t0;
-            g.put(i, 8.0 * t0 - 16.0 * xi * t1);
-        }
-        f += t1 * t1;
-        g.put(n - 1, 8.0 * t1);
-        return 4.0 * f;
-    }
-
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        double[] lower = new double[n];
-        double[] upper = new double[n];
-        for (int i = 0; i < n; i++) {
-            lower[i] = (i % 2 == 0) ? 1.0 : -100.0;
-            upper[i] = 100.0;
-        }
         double[] x0 = new double[n];
         java.util.Arrays.fill(x0, 3.0);
 
         long[] objectiveNanos = {0};
         Objective timed = (x, g) -> {
             long t = System.nanoTime();
-            double f = driverProblem(x, g);
+            double f = BenchmarkProblems.driver(x, g);
             objectiveNanos[0] += System.nanoTime() - t;
             return f;
         };
@@ -69,7 +42,7 @@ public final class Demo {
         System.out.printf(Locale.ROOT, "L-BFGS-B on the Algorithm 778 driver problem, n = %,d, m = %d, bounds on every variable%n",
                 n, options.historySize());
         long start = System.nanoTime();
-        LbfgsbResult r = Lbfgsb.minimize(timed, x0, Bounds.of(lower, upper), options);
+        LbfgsbResult r = Lbfgsb.minimize(timed, x0, BenchmarkProblems.driverBounds(n), options);
         double total = (System.nanoTime() - start) / 1e9;
         double inObjective = objectiveNanos[0] / 1e9;
 
