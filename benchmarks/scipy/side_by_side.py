@@ -5,7 +5,8 @@ For every problem and size, SciPy (``scipy.optimize.minimize(method='L-BFGS-B', 
 objective in vectorized NumPy) and lbfgsb4j (``org.lbfgsb4j.benchmarks.SideBySide``, the objective
 in plain Java loops over the solver's buffers) each run once in a fresh process, with m = 10 and
 the same iteration limit. Each process reports its total time, the time spent inside the
-objective (timed around every call), iterations, evaluations and the final f; this script takes
+objective (timed around every call), iterations, evaluations and the final f (each child first
+loads its library and solves the same problem at min(n, 1000) variables, untimed); this script takes
 each child's peak resident set size from the kernel (``os.wait4``) and writes
 
     benchmarks/results/side_by_side.md     a markdown table, with the exact command at the top
@@ -50,6 +51,7 @@ DEFAULT_JAR = os.path.join("benchmarks", "target", "benchmarks.jar")
 DEFAULT_OUT = os.path.join("benchmarks", "results")
 PROBLEMS = ("driver", "rosenbrock")
 SMALL_SIZES = (10, 30, 100)
+WARM_UP_SIZE = 1000  # each child first solves its problem at min(n, this), untimed
 
 
 # ---------------------------------------------------------------------------
@@ -152,20 +154,25 @@ def rss_kb(key):
     return -1
 
 
-def scipy_warm_up():
-    """Imports and a 2-variable solve, so no lazy import or first call is timed."""
+def scipy_warm_up(cls=None, n=0, bounds=None, maxiter=0, m=10):
+    """Imports and a 2-variable solve, and with cls the same problem at min(n, 1000) variables and
+    the same options, so no lazy import or first call is timed (as SideBySide does)."""
     import numpy as np
     from scipy.optimize import minimize
     minimize(Rosenbrock(2), np.array([-1.2, 1.0]), jac=True, method="L-BFGS-B")
+    if cls is not None:
+        k = min(n, WARM_UP_SIZE)
+        minimize(cls(k), cls.x0(k), jac=True, method="L-BFGS-B", bounds=cls.bounds(k),
+                 options={"maxcor": m, "maxiter": maxiter})
 
 
 def scipy_large(problem, n, maxiter, m):
     import numpy as np
     import scipy
     from scipy.optimize import minimize
-    scipy_warm_up()
-    baseline = rss_kb("VmRSS")
     cls = Driver if problem == "driver" else Rosenbrock
+    scipy_warm_up(cls, n, None, maxiter, m)
+    baseline = rss_kb("VmRSS")
     fg = cls(n)
     x0 = cls.x0(n)
     bounds = cls.bounds(n)
@@ -245,6 +252,7 @@ def run_child(cmd, env):
         raise RuntimeError("%s printed no JSON line:\n%s" % (shlex.join(cmd), out.decode()[-3000:]))
     result = json.loads(lines[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024.0  # Linux: kB
+    result["load_average_1min_after"] = os.getloadavg()[0]
     return result
 
 
@@ -329,21 +337,27 @@ def write_markdown(path, large, small, meta):
         meta["jar"], meta["java_runtime"],
         ((", JVM options `%s`" % meta["java_opts"]) if meta["java_opts"] else ", default JVM options")
         + ("".join(", environment `%s`" % kv for kv in java_env))))
-    if "load_average" in meta:
+    loads = [r.get("load_average_1min_after") for row in large + small
+             for impl in ("scipy", "lbfgsb4j") for r in row["runs"][impl]]
+    loads = [x for x in loads if x is not None]
+    if loads:
         lines.append("")
-        lines.append("Load average (1 min) when the run started and ended: %.2f and %.2f; each run's "
-                     "value is in the JSON. Other work on this shared 2-core machine inflates times, "
-                     "SciPy's and lbfgsb4j's alike." % tuple(meta["load_average"]))
+        lines.append("Load average (1 min) after each child: %.2f to %.2f, median %.2f (in the JSON per run). "
+                     "Other work on the machine inflates times, SciPy's and lbfgsb4j's alike." % (
+                         min(loads), max(loads), statistics.median(loads)))
     lines.append("")
     lines.append("**Threads: SciPy with `OPENBLAS_NUM_THREADS=%s`; lbfgsb4j with one OpenBLAS thread "
                  "(the library's default; %s).** m = %d, at most %d iterations, every run in a fresh "
-                 "process%s. Solver time = total time - time inside the objective; peak RSS = the "
+                 "process%s, after %s. "
+                 "Solver time = total time - time inside the objective; peak RSS = the "
                  "child process's maximum resident set size (kernel, `wait4`), runtime included." % (
                      meta["blas_threads_scipy"],
                      ("`OPENBLAS_NUM_THREADS=%s` in its environment" % meta["java_openblas_num_threads"])
                      if meta.get("java_openblas_num_threads") is not None
                      else "`OPENBLAS_NUM_THREADS` not set", meta["m"], meta["maxiter"],
-                     (", median of %d runs" % meta["repeats"]) if meta["repeats"] > 1 else ""))
+                     (", median of %d runs" % meta["repeats"]) if meta["repeats"] > 1 else "",
+                     ("an untimed solve of the same problem at min(n, %d) variables" % meta["warm_up_size"])
+                     if meta.get("warm_up_size") else "an untimed 2-variable warm-up solve"))
     lines.append("")
     if large:
         lines.append("| problem | n | solver ms/iter SciPy | solver ms/iter lbfgsb4j | SciPy / lbfgsb4j "
@@ -370,8 +384,8 @@ def write_markdown(path, large, small, meta):
         lines.append("")
         base_s = [r["scipy"]["baseline_rss_mb"] for r in large]
         base_j = [r["lbfgsb4j"]["baseline_rss_mb"] for r in large]
-        lines.append("Runtime alone (resident set after start-up, imports or library loading and a "
-                     "2-variable warm-up solve, before the problem is built): SciPy process %s MB, "
+        lines.append("Runtime alone (resident set after start-up, imports or library loading and the "
+                     "untimed warm-up solves, before the problem is built): SciPy process %s MB, "
                      "JVM %s MB (medians)." % (fmt(statistics.median(base_s)), fmt(statistics.median(base_j))))
         lines.append("")
     if small:
@@ -455,7 +469,6 @@ def main():
             result = scipy_small(int(args.worker[1]), int(args.worker[2]), int(args.worker[3]))
         else:
             result = scipy_large(kind, int(args.worker[1]), int(args.worker[2]), int(args.worker[3]))
-        result["load_average_1min"] = os.getloadavg()[0]
         print(json.dumps(result))
         return
 
@@ -536,6 +549,7 @@ def main():
         "java_env": args.java_env,
         "java_openblas_num_threads": env_value(args.java_env, os.environ, "OPENBLAS_NUM_THREADS"),
         "load_average": [load_start, os.getloadavg()[0]],
+        "warm_up_size": WARM_UP_SIZE,
     }
     write_outputs(out_dir, {"meta": meta, "large": large, "small": small})
 
@@ -546,6 +560,7 @@ def write_outputs(out_dir, data):
     for key, default in (("jar", DEFAULT_JAR), ("small_solves", 200), ("java_env", []),
                          ("java_openblas_num_threads", None)):
         meta.setdefault(key, default)
+    meta.setdefault("warm_up_size", 0)
     with open(os.path.join(out_dir, "side_by_side.json"), "w") as f:
         json.dump(data, f, indent=1)
     write_markdown(os.path.join(out_dir, "side_by_side.md"), large, small, meta)

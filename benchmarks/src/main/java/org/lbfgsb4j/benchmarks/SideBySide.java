@@ -24,8 +24,10 @@ import org.lbfgsb4j.internal.LbfgsbNative;
  * </pre>
  *
  * <p>First, in both modes, the native library is loaded and a 2-variable problem solved (library
- * loading is not timed), and the resident set size is noted ({@code baseline_rss_mb}: the JVM with
- * the library loaded, before the problem is built).
+ * loading is not timed); large mode then also solves its problem at min(n, {@value #WARM_UP_SIZE})
+ * variables with the same options, untimed, so first-call costs (class loading, the interpreter)
+ * stay out of the measurement, as in the SciPy half. Then the resident set size is noted
+ * ({@code baseline_rss_mb}: the JVM with the library loaded, before the problem is built).
  *
  * <p><b>Large mode</b> ({@code driver} or {@code rosenbrock}): builds x0 and the bounds, then
  * times one {@code Lbfgsb.minimize(Objective, double[], Bounds, LbfgsbOptions)} with
@@ -41,20 +43,39 @@ import org.lbfgsb4j.internal.LbfgsbNative;
 public final class SideBySide {
     private SideBySide() {}
 
+    /** Large mode first solves its problem at min(n, this) variables, untimed. */
+    static final int WARM_UP_SIZE = 1000;
+
+    /**
+     * {@code -Dlbfgsb4j.retainFinalState=false} turns off {@code LbfgsbOptions.retainFinalState}
+     * (default true, as in the library: the result keeps a copy of the final state, about
+     * (2m + 9) n doubles, for {@code inverseHessian()} and {@code checkpoint()}).
+     */
+    static final boolean RETAIN_FINAL_STATE =
+            Boolean.parseBoolean(System.getProperty("lbfgsb4j.retainFinalState", "true"));
+
+    private static LbfgsbOptions options(int m, long maxiter) {
+        return LbfgsbOptions.builder().historySize(m).maxIterations(maxiter)
+                .retainFinalState(RETAIN_FINAL_STATE).build();
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
             System.err.println("usage: SideBySide <driver|rosenbrock> <n> <maxiter> [m]\n"
                     + "       SideBySide small <n> <solves> [m]");
             System.exit(2);
         }
-        warmUpLibrary();
-        long baselineRss = statusKb("VmRSS");
         int n = BenchmarkProblems.parseSize(args[1]);
         int m = args.length > 3 ? Integer.parseInt(args[3]) : LbfgsbOptions.DEFAULT_HISTORY_SIZE;
+        warmUpLibrary();
         if (args[0].equals("small")) {
-            small(n, Integer.parseInt(args[2]), m, baselineRss);
+            small(n, Integer.parseInt(args[2]), m, statusKb("VmRSS"));
         } else {
-            large(Problem.of(args[0]), n, Long.parseLong(args[2]), m, baselineRss);
+            Problem problem = Problem.of(args[0]);
+            long maxiter = Long.parseLong(args[2]);
+            int k = Math.min(n, WARM_UP_SIZE);
+            Lbfgsb.minimize(problem.objective(), problem.x0(k), problem.bounds(k), options(m, maxiter));
+            large(problem, n, maxiter, m, statusKb("VmRSS"));
         }
     }
 
@@ -74,7 +95,7 @@ public final class SideBySide {
             inObjective[0] += System.nanoTime() - t;
             return v;
         };
-        LbfgsbOptions options = LbfgsbOptions.builder().historySize(m).maxIterations(maxiter).build();
+        LbfgsbOptions options = options(m, maxiter);
 
         long start = System.nanoTime();
         LbfgsbResult r = Lbfgsb.minimize(timed, x0, bounds, options);
@@ -99,8 +120,9 @@ public final class SideBySide {
         field(json, "message", r.message());
         field(json, "baseline_rss_mb", baselineRss / 1024.0);
         field(json, "self_peak_rss_mb", statusKb("VmHWM") / 1024.0);
+        field(json, "retain_final_state", String.valueOf(RETAIN_FINAL_STATE));
         field(json, "runtime", "Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name")
-                + ", OpenBLAS threads " + LbfgsbNative.blasThreads());
+                + ", OpenBLAS threads " + LbfgsbNative.blasThreads() + ", retainFinalState " + RETAIN_FINAL_STATE);
         System.out.println(json.append('}'));
     }
 

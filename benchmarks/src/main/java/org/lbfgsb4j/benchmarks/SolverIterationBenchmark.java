@@ -49,6 +49,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * thing the replay adds, a copy of n doubles into the solver's gradient buffer (paid about 1.2 times
  * per iteration: evaluations / iterations is about 1.2 to 1.4 on these problems), so it can be subtracted.
  *
+ * <p>The result's copy of the final state ({@code LbfgsbOptions.retainFinalState}, on by default
+ * in the library) is a once-per-run cost, not an iteration's: it is off here unless
+ * {@code -p retainFinalState=true}; the side-by-side comparison runs with the library's defaults.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SolverIterationBenchmark}
  * (about 2 minutes; {@code -p n=1000000} for the headline size only).
  */
@@ -70,6 +74,14 @@ public class SolverIterationBenchmark {
         @Param({"driver", "rosenbrock"})
         public String problem;
 
+        /**
+         * {@code LbfgsbOptions.retainFinalState}: false by default here, to time the iterations
+         * alone; true adds the library's default once-per-run copy of the final state (about
+         * (2m + 9) n doubles) to the 20 iterations ({@code -p retainFinalState=true,false}).
+         */
+        @Param({"false"})
+        public boolean retainFinalState;
+
         double[] x0;
         Bounds bounds;
         LbfgsbOptions options;
@@ -86,7 +98,7 @@ public class SolverIterationBenchmark {
             Problem p = Problem.of(problem);
             x0 = p.x0(n);
             bounds = p.bounds(n);
-            options = LbfgsbOptions.builder().maxIterations(ITERATIONS).build();
+            options = LbfgsbOptions.builder().maxIterations(ITERATIONS).retainFinalState(retainFinalState).build();
             Objective real = p.objective();
             List<double[]> gs = new ArrayList<>();
             List<Double> fs = new ArrayList<>();
