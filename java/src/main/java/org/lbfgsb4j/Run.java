@@ -93,8 +93,15 @@ final class Run {
 
     private static void configure(LbfgsbNative.Options o, LbfgsbOptions options, double target, double pgtol,
             long maxEvaluations) {
-        NativeOptions.configure(o, options); // the options every driver copies, then this run's
-        o.projectedGradientTolerance(pgtol)
+        o.historySize(options.historySize())
+                .relativeReductionTolerance(options.relativeReductionTolerance())
+                .maxIterations(options.maxIterations())
+                .maxLineSearchSteps(options.maxLineSearchSteps())
+                .lineSearchSufficientDecrease(options.lineSearchSufficientDecrease())
+                .lineSearchCurvature(options.lineSearchCurvature())
+                .lineSearchStepTolerance(options.lineSearchStepTolerance())
+                .lineSearchMaxStep(options.lineSearchMaxStep())
+                .projectedGradientTolerance(pgtol)
                 .maxEvaluations(maxEvaluations)
                 .curvaturePairThreshold(options.curvaturePairThreshold())
                 .targetValue(target)
