@@ -1,9 +1,10 @@
 // Saving and restoring the complete minimizer state (not in L-BFGS-B: its state lives in the
 // caller's wa/iwa/isave/dsave arrays; here it is one header of scalars plus named array segments).
 //
-// Header format, version 1: a sequence of 8-byte little-endian fields,
+// Header format, version 2: a sequence of 8-byte little-endian fields,
 //   magic "LBFGSB4S", version, field count, then every scalar of the state in the fixed order of
 //   visit_scalars() below (integers and booleans as int64, doubles by their IEEE-754 bits).
+// Version 1 lacked the last field (Options::arithmetic) and is still read, as Reference.
 // The file format around it (framing, checksum, atomic writes) belongs to the Java side.
 #include <cstring>
 #include <stdexcept>
@@ -19,7 +20,8 @@ namespace lbfgsb {
 namespace {
 
 constexpr std::uint64_t kMagic = 0x533442474653424cULL;  // "LBFGSB4S" read as little-endian bytes
-constexpr std::uint64_t kVersion = 1;
+constexpr std::uint64_t kVersion = 2;
+constexpr std::uint64_t kOldestVersion = 1;  // without the last field
 constexpr std::size_t kPreamble = 3;  // magic, version, field count
 
 // Visits every scalar of the state in the format's order: f(int64&) / f(double&) / f(bool&) /
@@ -106,6 +108,8 @@ void visit_scalars(S& s, F&& f) {
     f(s.evaluations);
     f(s.iterations);
     f(s.stop_requested);
+    // Version 2.
+    f(s.opt.arithmetic);
 }
 
 std::size_t field_count() {
@@ -141,23 +145,32 @@ struct Writer {
 
 struct Reader {
     const std::uint8_t* in;
+    const std::uint8_t* end;  // fields past it (absent in an older version) keep their value
     std::int64_t next() {
         std::uint64_t bits;
         std::memcpy(&bits, in, 8);
         in += 8;
         return static_cast<std::int64_t>(bits);
     }
-    void operator()(std::int64_t& v) { v = next(); }
-    void operator()(int& v) { v = static_cast<int>(next()); }
-    void operator()(bool& v) { v = next() != 0; }
+    bool more() const { return in < end; }
+    void operator()(std::int64_t& v) {
+        if (more()) v = next();
+    }
+    void operator()(int& v) {
+        if (more()) v = static_cast<int>(next());
+    }
+    void operator()(bool& v) {
+        if (more()) v = next() != 0;
+    }
     void operator()(double& v) {
+        if (!more()) return;
         std::int64_t bits = next();
         std::memcpy(&v, &bits, 8);
     }
     template <class E>
     void operator()(E& v) {
         static_assert(std::is_enum<E>::value, "unexpected field type");
-        v = static_cast<E>(next());
+        if (more()) v = static_cast<E>(next());
     }
 };
 
@@ -167,11 +180,18 @@ std::uint64_t field(const std::uint8_t* in, std::size_t index) {
     return bits;
 }
 
-// -1 unless `in` starts with a header of this version and the right size.
+// The number of fields of a header of `version` (0 for an unknown version).
+std::size_t fields_of_version(std::uint64_t version) {
+    if (version == kVersion) return field_count();
+    if (version == kOldestVersion) return field_count() - 1;
+    return 0;
+}
+
+// -1 unless `in` starts with a header of a known version and the right size.
 std::int64_t checked_field(const std::uint8_t* in, std::size_t len, std::size_t index) {
-    const std::size_t fields = field_count();
-    if (in == nullptr || len != 8 * (kPreamble + fields)) return -1;
-    if (field(in, 0) != kMagic || field(in, 1) != kVersion || field(in, 2) != fields) return -1;
+    if (in == nullptr || len < 8 * kPreamble || field(in, 0) != kMagic) return -1;
+    const std::size_t fields = fields_of_version(field(in, 1));
+    if (fields == 0 || len != 8 * (kPreamble + fields) || field(in, 2) != fields) return -1;
     return static_cast<std::int64_t>(field(in, kPreamble + index));
 }
 
@@ -244,13 +264,14 @@ void Minimizer::read_state_header(const std::uint8_t* in, std::size_t len) {
     if (s.phase != Phase::NotStarted) throw std::logic_error("read_state_header(): the minimizer was already started");
     const std::int64_t n = checked_field(in, len, 0);
     const std::int64_t m = checked_field(in, len, 1);
-    if (n < 0 || m < 0) throw std::invalid_argument("not an lbfgsb4j state header of version 1");
+    if (n < 0 || m < 0) throw std::invalid_argument("not an lbfgsb4j state header of version 1 or 2");
     if (n != s.n || m != s.opt.history_size)
         throw std::invalid_argument("the state is for n = " + std::to_string(n) + ", history size " +
                                     std::to_string(m) + "; this minimizer has n = " + std::to_string(s.n) +
                                     ", history size " + std::to_string(s.opt.history_size));
     State restored_scalars(0, s.opt, nullptr);  // a scratch holder for the scalars
-    Reader r{in + 8 * kPreamble};
+    restored_scalars.opt.arithmetic = Arithmetic::Reference;  // what a version-1 header implies
+    Reader r{in + 8 * kPreamble, in + len};
     visit_scalars(restored_scalars, r);
     // Sanity of what drives indexing: a corrupt header must not send the core out of bounds.
     const auto& t = restored_scalars;
@@ -259,8 +280,11 @@ void Minimizer::read_state_header(const std::uint8_t* in, std::size_t len) {
                       t.ileave >= 0 && t.ileave <= n && static_cast<int>(t.phase) >= 0 &&
                       static_cast<int>(t.phase) <= static_cast<int>(Phase::Finished) &&
                       static_cast<int>(t.status) >= 0 && static_cast<int>(t.status) <= static_cast<int>(Status::Cancelled);
-    if (!sane) throw std::invalid_argument("corrupt lbfgsb4j state header (indices out of range)");
-    Reader again{in + 8 * kPreamble};
+    const int arithmetic = static_cast<int>(t.opt.arithmetic);
+    const bool sane_arithmetic = arithmetic == 0 || arithmetic == 1;
+    if (!sane || !sane_arithmetic) throw std::invalid_argument("corrupt lbfgsb4j state header (indices out of range)");
+    s.opt.arithmetic = Arithmetic::Reference;
+    Reader again{in + 8 * kPreamble, in + len};
     visit_scalars(s, again);
     s.message = status_message(s.status);
 }

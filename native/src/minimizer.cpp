@@ -67,6 +67,9 @@ void validate(std::int64_t n, const Options& o) {
     if (std::isnan(o.target_value)) fail("target_value = NaN: must not be NaN");
     if (o.max_non_finite_backtracks < 0)
         fail("max_non_finite_backtracks = " + std::to_string(o.max_non_finite_backtracks) + ": must be >= 0");
+    const int a = static_cast<int>(o.arithmetic);
+    if (a != static_cast<int>(Arithmetic::Reference) && a != static_cast<int>(Arithmetic::Fast))
+        fail("arithmetic = " + std::to_string(a) + ": must be 0 (Reference) or 1 (Fast)");
 }
 
 }  // namespace

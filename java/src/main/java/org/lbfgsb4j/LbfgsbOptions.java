@@ -70,6 +70,8 @@ public final class LbfgsbOptions {
     public static final double DEFAULT_TARGET_VALUE = Double.NEGATIVE_INFINITY;
     /** Default {@link #maxNonFiniteBacktracks()}. */
     public static final int DEFAULT_MAX_NON_FINITE_BACKTRACKS = 10;
+    /** Default {@link #arithmetic()}. */
+    public static final Arithmetic DEFAULT_ARITHMETIC = Arithmetic.REFERENCE;
     /** The name of the default {@link #logger()}. */
     public static final String LOGGER_NAME = "org.lbfgsb4j";
 
@@ -151,6 +153,7 @@ public final class LbfgsbOptions {
     private final DoubleSupplier targetValueSupplier; // null: the constant
     private final DoubleSupplier projectedGradientToleranceSupplier; // null: the constant
     private final int maxNonFiniteBacktracks;
+    private final Arithmetic arithmetic;
     private final Duration timeLimit; // null: none
     private final BooleanSupplier cancellation; // null: none
     private final LogLevel logging;
@@ -177,6 +180,7 @@ public final class LbfgsbOptions {
         this.targetValueSupplier = b.targetValueSupplier;
         this.projectedGradientToleranceSupplier = b.projectedGradientToleranceSupplier;
         this.maxNonFiniteBacktracks = b.maxNonFiniteBacktracks;
+        this.arithmetic = b.arithmetic;
         this.timeLimit = b.timeLimit;
         this.cancellation = b.cancellation;
         this.logging = b.logging;
@@ -399,6 +403,17 @@ public final class LbfgsbOptions {
     }
 
     /**
+     * How the solver evaluates its sums over the n variables: {@link Arithmetic#REFERENCE} (SciPy's
+     * order, results bit for bit SciPy's) or {@link Arithmetic#FAST} (own vectorised order and fused
+     * passes; rounding-level differences). Default {@link #DEFAULT_ARITHMETIC}.
+     *
+     * @return the arithmetic
+     */
+    public Arithmetic arithmetic() {
+        return arithmetic;
+    }
+
+    /**
      * The target value: the run ends with {@link Termination#TARGET_REACHED} (a convergence) as
      * soon as an iterate has {@code f <= target}, x0 included (tested after the projected-gradient
      * test at x0 and after both convergence tests at the other iterates). The Python
@@ -543,6 +558,7 @@ public final class LbfgsbOptions {
                 && targetValueSupplier == p.targetValueSupplier
                 && projectedGradientToleranceSupplier == p.projectedGradientToleranceSupplier
                 && maxNonFiniteBacktracks == p.maxNonFiniteBacktracks
+                && arithmetic == p.arithmetic
                 && Objects.equals(timeLimit, p.timeLimit)
                 && cancellation == p.cancellation
                 && logging == p.logging
@@ -556,7 +572,7 @@ public final class LbfgsbOptions {
                 maxEvaluations, maxLineSearchSteps, lineSearchSufficientDecrease, lineSearchCurvature,
                 lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener),
                 curvaturePairThreshold, targetValue, System.identityHashCode(targetValueSupplier),
-                System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, timeLimit,
+                System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, arithmetic, timeLimit,
                 System.identityHashCode(cancellation), logging, logEvery, System.identityHashCode(logger));
     }
 
@@ -578,6 +594,7 @@ public final class LbfgsbOptions {
                 + (projectedGradientToleranceSupplier == null ? ""
                         : ", projectedGradientToleranceSupplier=" + projectedGradientToleranceSupplier)
                 + ", maxNonFiniteBacktracks=" + maxNonFiniteBacktracks
+                + ", arithmetic=" + arithmetic
                 + ", timeLimit=" + (timeLimit == null ? "none" : timeLimit)
                 + ", cancellation=" + (cancellation == null ? "none" : cancellation)
                 + ", logging=" + logging + (logging == LogLevel.ITERATIONS ? " every " + logEvery : "")
@@ -610,6 +627,7 @@ public final class LbfgsbOptions {
         private DoubleSupplier targetValueSupplier;
         private DoubleSupplier projectedGradientToleranceSupplier;
         private int maxNonFiniteBacktracks = DEFAULT_MAX_NON_FINITE_BACKTRACKS;
+        private Arithmetic arithmetic = DEFAULT_ARITHMETIC;
         private Duration timeLimit;
         private BooleanSupplier cancellation;
         private LogLevel logging = LogLevel.NONE;
@@ -639,6 +657,7 @@ public final class LbfgsbOptions {
             targetValueSupplier = o.targetValueSupplier;
             projectedGradientToleranceSupplier = o.projectedGradientToleranceSupplier;
             maxNonFiniteBacktracks = o.maxNonFiniteBacktracks;
+            arithmetic = o.arithmetic;
             timeLimit = o.timeLimit;
             cancellation = o.cancellation;
             logging = o.logging;
@@ -836,6 +855,18 @@ public final class LbfgsbOptions {
         }
 
         /**
+         * Sets {@link LbfgsbOptions#arithmetic()} (default {@link LbfgsbOptions#DEFAULT_ARITHMETIC};
+         * not null).
+         *
+         * @param arithmetic {@link Arithmetic#REFERENCE} or {@link Arithmetic#FAST}
+         * @return this builder
+         */
+        public Builder arithmetic(Arithmetic arithmetic) {
+            this.arithmetic = arithmetic;
+            return this;
+        }
+
+        /**
          * Sets a constant {@link LbfgsbOptions#targetValue()} and removes any
          * {@link LbfgsbOptions#targetValueSupplier()} (the {@code lbfgsb} package's
          * {@code ftarget}; default {@code -Infinity}: none; not NaN).
@@ -1016,6 +1047,9 @@ public final class LbfgsbOptions {
             }
             if (maxNonFiniteBacktracks < 0) {
                 throw invalid("maxNonFiniteBacktracks", maxNonFiniteBacktracks, "must be >= 0");
+            }
+            if (arithmetic == null) {
+                throw invalid("arithmetic", null, "must not be null");
             }
             if (timeLimit != null && (timeLimit.isNegative() || timeLimit.isZero())) {
                 throw invalid("timeLimit", timeLimit, "must be positive");

@@ -106,7 +106,8 @@ final class Run {
                 .curvaturePairThreshold(options.curvaturePairThreshold())
                 .targetValue(target)
                 .maxNonFiniteBacktracks(options.maxNonFiniteBacktracks())
-                .trackBestPoint(options.timeLimit().isPresent() || options.cancellation().isPresent());
+                .trackBestPoint(options.timeLimit().isPresent() || options.cancellation().isPresent())
+                .arithmetic(options.arithmetic().nativeValue());
     }
 
     /** Makes the run compute gradients by finite differences of {@code f}. */

@@ -150,6 +150,10 @@ public final class LbfgsbNative {
 
         @MemberGetter @Name("track_best_point") public native @Cast("bool") boolean trackBestPoint();
         @MemberSetter @Name("track_best_point") public native Options trackBestPoint(@Cast("bool") boolean value);
+
+        /** {@code lbfgsb::Arithmetic}: 0 Reference, 1 Fast. */
+        @MemberGetter @Name("arithmetic") public native @Cast("int") int arithmetic();
+        @MemberSetter @Name("arithmetic") public native Options arithmetic(@Cast("lbfgsb::Arithmetic") int value);
     }
 
     /**

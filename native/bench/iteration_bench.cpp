@@ -1,0 +1,58 @@
+// Solver time per iteration of the native core, objective excluded (a profiling harness, not a
+// test): runs `iterations` iterations of the driver1 problem (bounded) or chained Rosenbrock
+// (unbounded) at size n, m = 10, timing the objective separately.
+//   iteration_bench driver|rosenbrock n iterations [m]
+// Prints one line: problem, n, iterations, evaluations, total ms, objective ms, solver ms/iteration.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "lbfgsb/minimizer.hpp"
+#include "problems.hpp"
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: %s driver|rosenbrock n iterations [m]\n", argv[0]);
+        return 2;
+    }
+    const std::string problem = argv[1];
+    const std::int64_t n = std::atoll(argv[2]);
+    const std::int64_t iterations = std::atoll(argv[3]);
+    lbfgsb::Options o;
+    o.history_size = argc > 4 ? std::atoll(argv[4]) : 10;
+    o.max_iterations = iterations;
+    o.projected_gradient_tolerance = 0.0;
+    o.relative_reduction_tolerance = 0.0;
+    lbfgsb::Minimizer mz(n, o);
+    double* x = mz.x();
+    const bool driver = problem == "driver";
+    if (driver) {
+        problems::driver_bounds(n, mz.lower(), mz.upper());
+        for (std::int64_t i = 0; i < n; ++i) x[i] = 3.0;
+    } else {
+        for (std::int64_t i = 0; i < n; ++i) x[i] = (i % 2 == 0) ? -1.2 : 1.0;
+    }
+    using clock = std::chrono::steady_clock;
+    double objective_s = 0.0;
+    const auto t0 = clock::now();
+    for (lbfgsb::Task t = mz.start(); t != lbfgsb::Task::Done;) {
+        if (t == lbfgsb::Task::Evaluate) {
+            const auto a = clock::now();
+            double f = 0.0;
+            if (driver) problems::driver(n, mz.x(), &f, mz.gradient(), nullptr);
+            else problems::rosen(n, mz.x(), &f, mz.gradient(), nullptr);
+            objective_s += std::chrono::duration<double>(clock::now() - a).count();
+            t = mz.submit(f);
+        } else {
+            t = mz.proceed();
+        }
+    }
+    const double total_s = std::chrono::duration<double>(clock::now() - t0).count();
+    const std::int64_t it = mz.iterations();
+    std::printf("%s n=%lld iterations=%lld evaluations=%lld total_ms=%.1f objective_ms=%.1f solver_ms_per_iteration=%.2f f=%.17g status=%s\n",
+                problem.c_str(), (long long)n, (long long)it, (long long)mz.evaluations(), total_s * 1e3,
+                objective_s * 1e3, (total_s - objective_s) * 1e3 / (it > 0 ? it : 1), mz.f(), mz.message());
+    return 0;
+}
