@@ -103,7 +103,7 @@ int formt(Minimizer::State& s) {
 // keeping the unfactorised inner products in snd (wn1) and updating them incrementally for the
 // newest pair and the variables that entered or left the free set. Returns -1 / -2 when the
 // first / second Cholesky factorisation fails.
-int formk(Minimizer::State& s) {
+int formk(Minimizer::State& s, const double* new_column) {
     const std::int64_t n = s.n;
     const int m = s.m;
     const int col = s.col;
@@ -143,16 +143,20 @@ int formk(Minimizer::State& s) {
         // of S'AA'S and L_a). One pass each, all columns at once.
         const double* y_new = w[col - 1];
         const double* s_new = w[2 * col - 1];
-        for (int c = 0; c < 4 * col; ++c) acc[c] = 0.0;
-        kernels::accumulate_columns(w, 2 * col, acc, nsub, free_row,
-                                    [y_new, ind](std::int64_t t) { return y_new[ind[t]]; });
-        const double** active_cols = cols_buf.data();
-        for (int j = 0; j < col; ++j) {
-            active_cols[j] = w[col + j];
-            active_cols[col + j] = w[j];
+        if (new_column != nullptr) {
+            for (int c = 0; c < 4 * col; ++c) acc[c] = new_column[c];
+        } else {
+            for (int c = 0; c < 4 * col; ++c) acc[c] = 0.0;
+            kernels::accumulate_columns(w, 2 * col, acc, nsub, free_row,
+                                        [y_new, ind](std::int64_t t) { return y_new[ind[t]]; });
+            const double** active_cols = cols_buf.data();
+            for (int j = 0; j < col; ++j) {
+                active_cols[j] = w[col + j];
+                active_cols[col + j] = w[j];
+            }
+            kernels::accumulate_columns(active_cols, 2 * col, acc + 2 * col, n - nsub, active_row,
+                                        [s_new, ind, nsub](std::int64_t t) { return s_new[ind[nsub + t]]; });
         }
-        kernels::accumulate_columns(active_cols, 2 * col, acc + 2 * col, n - nsub, active_row,
-                                    [s_new, ind, nsub](std::int64_t t) { return s_new[ind[nsub + t]]; });
         const int iy = col - 1;
         const int is = m + col - 1;
         for (int jy = 0; jy < col; ++jy) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "blas.hpp"
+#include "fast.hpp"
 #include "kernels.hpp"
 #include "state.hpp"
 
@@ -151,8 +152,14 @@ int cauchy(Minimizer::State& s) {
 
     // p = W'd (the reference accumulates it inside the loop above; d is 0 where it adds nothing).
     const double* const* wcols = s.history_columns();
-    kernels::accumulate_columns(wcols, col2, p, n, [](std::int64_t t) { return t; },
-                                [d](std::int64_t t) { return d[t]; });
+    if (fast::enabled(s)) {
+        // One pass for W'd and the previous update's deferred products (then formt).
+        const int rc = fast::cauchy_products(s, d, p);
+        if (rc != 0) return rc;
+    } else {
+        kernels::accumulate_columns(wcols, col2, p, n, [](std::int64_t t) { return t; },
+                                    [d](std::int64_t t) { return d[t]; });
+    }
     if (theta != 1.0) cblas_dscal(col, theta, p + col, 1);
     blas::copy(n, x, xcp);
     if (nbreak == -1 && nfree == n) return 0;  // d is zero: the GCP is x

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "blas.hpp"
+#include "fast.hpp"
 #include "kernels.hpp"
 #include "state.hpp"
 
@@ -157,6 +158,8 @@ Task Minimizer::State::finish(Status st, const char* msg) {
 }
 
 void Minimizer::State::reset_memory() {
+    update_pending = false;
+    direction_ready = false;
     info = 0;
     col = 0;
     head = 0;
@@ -168,11 +171,19 @@ void Minimizer::State::reset_memory() {
 // Label 222 of mainlb: generalized Cauchy point, subspace minimisation, then the line search.
 // A singular or indefinite factorisation discards the memory and starts the iteration again.
 Task Minimizer::State::begin_iteration() {
+    const bool fast_mode = fast::enabled(*this);
     for (;;) {
         iword = -1;
+        // Fast: the last update's products and formt ride on this iteration's first pass over
+        // the history (cauchy's when bounded, the reduced gradient's when not); alone otherwise.
+        if (update_pending && !(cnstnd ? sbgnrm > 0.0 : col > 0) && fast::finish_update_alone(*this) != 0) {
+            reset_memory();
+            continue;
+        }
         if (!cnstnd && col > 0) {
-            // Unconstrained with memory: the subspace step starts from x itself.
-            std::memcpy(z.data(), x.data(), sizeof(double) * n);
+            // Unconstrained with memory: the subspace step starts from x itself (Fast: the
+            // subspace pass writes z = x + step directly).
+            if (!fast_mode) std::memcpy(z.data(), x.data(), sizeof(double) * n);
             wrk = updatd;
             nseg = 0;
         } else {
@@ -185,6 +196,20 @@ Task Minimizer::State::begin_iteration() {
             nact = n - nfree;
         }
         if (nfree != 0 && col != 0) {
+            if (fast_mode && fast::dense_free_set(*this)) {
+                info = fast::reduced_gradient_pass(*this);
+                if (info == 0 && wrk) info = formk(*this, updatd ? fast_new_column.data() : nullptr);
+                if (info == 0) info = fast::subsm(*this);
+                if (info != 0) {
+                    reset_memory();
+                    continue;
+                }
+                return begin_line_search();
+            }
+            if (update_pending && fast::finish_update_alone(*this) != 0) {
+                reset_memory();
+                continue;
+            }
             if (wrk) info = formk(*this);
             if (info != 0) {
                 reset_memory();
@@ -197,6 +222,10 @@ Task Minimizer::State::begin_iteration() {
                 continue;
             }
         }
+        if (update_pending && fast::finish_update_alone(*this) != 0) {
+            reset_memory();
+            continue;
+        }
         return begin_line_search();
     }
 }
@@ -206,10 +235,17 @@ Task Minimizer::State::begin_line_search() {
     double* dd = d.data();
     const double* xx = x.data();
     const double* zz = z.data();
-    for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
-
-    dnorm = blas::nrm2(n, dd);
-    dtd = dnorm * dnorm;
+    if (direction_ready) {  // Fast, unconstrained: written by the subspace pass
+        direction_ready = false;
+        dnorm = std::sqrt(dtd);
+    } else if (fast::enabled(*this)) {
+        dtd = fast::direction(*this);
+        dnorm = std::sqrt(dtd);
+    } else {
+        for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
+        dnorm = blas::nrm2(n, dd);
+        dtd = dnorm * dnorm;
+    }
     stpmx = opt.line_search_max_step;
     if (cnstnd) {
         if (iter == 0) {
@@ -255,7 +291,7 @@ Task Minimizer::State::begin_line_search() {
 // Label 556 of lnsrlb and label 666 of mainlb: feed f and g'd at the trial to dcsrch; ask for
 // the next trial, accept the iterate, or fail.
 Task Minimizer::State::continue_line_search() {
-    gd = blas::dot(n, g.data(), d.data());
+    gd = fast::enabled(*this) ? fast::dot(n, g.data(), d.data()) : blas::dot(n, g.data(), d.data());
     if (ifun == 0) {
         gdold = gd;
         if (gd >= 0.0) {
@@ -356,6 +392,20 @@ Task Minimizer::State::line_search_failed() {
 // Label 777 of mainlb after the termination tests: form s and y, update the compact matrices
 // unless the curvature s'y is too small, and go on to the next iteration.
 Task Minimizer::State::update_and_continue() {
+    if (fast::enabled(*this)) {
+        // The same test on s'y (it needs no vectors); y and s are formed only for a stored pair.
+        const double dr = stp == 1.0 ? gd - gdold : (gd - gdold) * stp;
+        const double ddum = stp == 1.0 ? -gdold : -gdold * stp;
+        if (dr <= opt.curvature_pair_threshold * ddum) {
+            ++nskip;
+            updatd = false;
+            return begin_iteration();
+        }
+        updatd = true;
+        ++iupdat;
+        fast::store_pair(*this, dr);
+        return begin_iteration();
+    }
     double* rr_ = r.data();
     const double* gg = g.data();
     for (std::int64_t i = 0; i < n; ++i) rr_[i] = gg[i] - rr_[i];

@@ -128,6 +128,14 @@ struct Minimizer::State {
     bool stop_requested = false;
     int redefining = -1;  // next gradient index expected by redefine_gradient(), -1 when idle
 
+    // Arithmetic::Fast only, scratch (never set at an iteration boundary, so not saved): the newest
+    // pair is stored but its products with the older pairs (S'Y, S'S) and formt are left to the
+    // next pass over the history (fast_passes.cpp).
+    bool update_pending = false;
+    bool direction_ready = false;  // the subspace pass already wrote d = z - x and dtd
+    std::vector<double> fast_lanes, fast_totals;  // the sums of a pass
+    std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
+
     State(std::int64_t n_, const Options& o, double* external_x);
 
     // The columns of W = [Y, S] in chronological order (oldest first): [0, col) are y_0..y_{col-1},
@@ -172,10 +180,34 @@ int cauchy(Minimizer::State& s);
 int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p);
 void matupd(Minimizer::State& s, double rr, double dr);
 int formt(Minimizer::State& s);
-int formk(Minimizer::State& s);
+// new_column: the products of the newest pair over the free / active rows, computed by a fused
+// pass (fast_passes.cpp); nullptr computes them here.
+int formk(Minimizer::State& s, const double* new_column = nullptr);
 // subspace.cpp
 int cmprlb(Minimizer::State& s);
 int subsm(Minimizer::State& s);
+// fast_passes.cpp (Arithmetic::Fast)
+namespace fast {
+// Returned by the passes when the deferred formt failed: discard the memory and start again.
+constexpr int kUpdateFailed = -30;
+bool enabled(const Minimizer::State& s);
+// Stores the accepted pair (y = g - r written straight into Y, s = stp d into S), theta, the
+// diagonals of S'Y and S'S; the rest of matupd and formt wait for the next pass.
+void store_pair(Minimizer::State& s, double dr);
+// The deferred products and formt, in a pass of their own. Returns kUpdateFailed if formt fails.
+int finish_update_alone(Minimizer::State& s);
+// Cauchy's p = W'd (into p) and the deferred products; then formt. Returns kUpdateFailed.
+int cauchy_products(Minimizer::State& s, const double* d, double* p);
+// Whether the free set is dense enough for the masked full-length passes.
+bool dense_free_set(const Minimizer::State& s);
+// cmprlb, subsm's W'Zr, formk's products of the newest pair and (unconstrained) the deferred
+// products in one pass; r becomes full length (0 on active rows).
+int reduced_gradient_pass(Minimizer::State& s);
+// subsm on the full-length r.
+int subsm(Minimizer::State& s);
+// d = z - x and its squared norm in one pass (begin_line_search).
+double direction(Minimizer::State& s);
+}  // namespace fast
 // line_search.cpp
 void dcsrch(LineSearchState& ls, double f, double g, double& stp, double ftol, double gtol,
             double xtol, double stpmin, double stpmax);

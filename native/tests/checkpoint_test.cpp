@@ -75,8 +75,9 @@ Outcome finish(Minimizer& m, Task t, std::int64_t save_at = -1, Saved* saved = n
     return o;
 }
 
-Options driver_options() {
+Options driver_options(lbfgsb::Arithmetic arithmetic = lbfgsb::Arithmetic::Reference) {
     Options o;
+    o.arithmetic = arithmetic;
     o.history_size = 5;
     o.relative_reduction_tolerance = 0.0;  // driver2: long runs through many history wraps
     o.projected_gradient_tolerance = 0.0;
@@ -84,27 +85,28 @@ Options driver_options() {
     return o;
 }
 
-Minimizer* fresh(std::int64_t n) {
-    Minimizer* m = new Minimizer(n, driver_options());
+Minimizer* fresh(std::int64_t n, lbfgsb::Arithmetic arithmetic = lbfgsb::Arithmetic::Reference) {
+    Minimizer* m = new Minimizer(n, driver_options(arithmetic));
     problems::driver_bounds(n, m->lower(), m->upper());
     for (std::int64_t i = 0; i < n; ++i) m->x()[i] = 3.0;
     return m;
 }
 
-void resuming_anywhere_continues_bit_for_bit() {
+void resuming_anywhere_continues_bit_for_bit(lbfgsb::Arithmetic arithmetic) {
     const std::int64_t n = 25;
-    Minimizer* reference = fresh(n);
+    Minimizer* reference = fresh(n, arithmetic);
     Outcome expected = finish(*reference, reference->start());
     delete reference;
     CHECK(expected.nfev > 60);
     // Save after every evaluation count, at iteration boundaries and inside line searches.
     int compared = 0;
     for (std::int64_t at = 1; at < expected.nfev; at += 3) {
-        Minimizer* a = fresh(n);
+        Minimizer* a = fresh(n, arithmetic);
         Saved saved;
         Outcome run = finish(*a, a->start(), at, &saved);
         delete a;
         CHECK(!saved.header.empty());
+        // Restored into a minimizer built with the default options: the header carries them.
         Minimizer b(n, Options{driver_options()});
         restore(b, saved);
         // Continue from the saved task: an evaluation is still owed, or proceed() is.
@@ -142,8 +144,11 @@ void bad_headers_are_refused() {
     foreign[0] ^= 0xff;
     CHECK_EQ(Minimizer::state_header_size_n(foreign.data(), foreign.size()), -1);
     std::vector<std::uint8_t> future = s.header;
-    future[8] = 2;  // version 2
+    future[8] = 3;  // version 3
     CHECK_EQ(Minimizer::state_header_size_n(future.data(), future.size()), -1);
+    std::vector<std::uint8_t> v1_with_v2_size = s.header;
+    v1_with_v2_size[8] = 1;  // version 1 has one field less
+    CHECK_EQ(Minimizer::state_header_size_n(v1_with_v2_size.data(), v1_with_v2_size.size()), -1);
 
     auto refused = [](Minimizer& m, const std::vector<std::uint8_t>& h) {
         try {
@@ -172,8 +177,36 @@ void bad_headers_are_refused() {
 
 }  // namespace
 
+// A version-1 header (no arithmetic field) is still read, as Arithmetic::Reference, and the run
+// continues exactly as the uninterrupted one.
+void version_one_headers_are_read() {
+    Minimizer* reference = fresh(25);
+    Outcome expected = finish(*reference, reference->start());
+    delete reference;
+    Minimizer* a = fresh(25);
+    Saved saved;
+    finish(*a, a->start(), 12, &saved);
+    delete a;
+    std::vector<std::uint8_t> v1 = saved.header;
+    v1.resize(v1.size() - 8);
+    v1[8] = 1;
+    std::uint64_t count = 0;
+    std::memcpy(&count, v1.data() + 16, 8);
+    count -= 1;
+    std::memcpy(v1.data() + 16, &count, 8);
+    saved.header = v1;
+    CHECK_EQ(Minimizer::state_header_size_n(v1.data(), v1.size()), 25);
+    Minimizer b(25, driver_options(lbfgsb::Arithmetic::Fast));
+    restore(b, saved);
+    CHECK(b.options().arithmetic == lbfgsb::Arithmetic::Reference);
+    Outcome resumed = finish(b, saved.task);
+    CHECK(resumed.nfev == expected.nfev && resumed.x == expected.x);
+}
+
 int main() {
-    resuming_anywhere_continues_bit_for_bit();
+    resuming_anywhere_continues_bit_for_bit(lbfgsb::Arithmetic::Reference);
+    resuming_anywhere_continues_bit_for_bit(lbfgsb::Arithmetic::Fast);
+    version_one_headers_are_read();
     a_restored_minimizer_can_save_again();
     bad_headers_are_refused();
     return check::report("checkpoint_test");

@@ -86,8 +86,13 @@ class ScipyReferenceTest {
     }
 
     static LbfgsbResult run(ReferenceCase c, List<Double> trace) {
+        return run(c, trace, Arithmetic.REFERENCE);
+    }
+
+    static LbfgsbResult run(ReferenceCase c, List<Double> trace, Arithmetic arithmetic) {
         ReferenceCase.Options o = c.options();
         LbfgsbOptions options = LbfgsbOptions.builder()
+                .arithmetic(arithmetic)
                 .historySize(o.maxcor())
                 .relativeReductionTolerance(o.ftol())
                 .projectedGradientTolerance(o.gtol())

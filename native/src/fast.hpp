@@ -1,0 +1,73 @@
+// Internal: Arithmetic::Fast, the solver's own order for long sums, and its fused history passes.
+//
+// The order of a sum over rows [0, n): rows are taken in chunks of kChunk (the last may be short);
+// inside a chunk, row i goes to lane i mod 8 (chunks start at multiples of 8) and each lane adds
+// its rows in increasing order; at the end of the chunk the 8 lanes are combined as
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) and added to the running total, chunks in row
+// order. Every product is a multiplication followed by an addition, never fused (the core is
+// built with -ffp-contract=off), so the bits are the same for SSE, AVX2 and AVX-512 code and for
+// any number of threads that splits the rows at chunk boundaries. The order does not depend on
+// which other sums share a pass, so a sum computed inside a fused pass equals the same sum
+// computed alone.
+#pragma once
+
+#include <cstdint>
+
+// The 64-byte vector type below is lowered to whatever the compiled-for instruction set has;
+// GCC's note that its ABI differs without AVX-512 does not matter for inline helpers.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace lbfgsb {
+namespace fast {
+
+constexpr std::int64_t kChunk = 4096;  // rows whose lanes are combined together
+constexpr std::int64_t kBlock = 2048;  // rows kept in L2 while the history columns stream past
+
+typedef double v8d __attribute__((vector_size(64)));
+
+inline v8d load(const double* p) {
+    v8d v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store(double* p, v8d v) { __builtin_memcpy(p, &v, sizeof v); }
+
+inline double combine(const double* lanes) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// lanes[k][i mod 8] += w[i] * v[k][i] for i in [i0, i1), k < K, each lane in increasing i;
+// i0 must be a multiple of 8.
+template <int K>
+inline void accumulate(const double* w, const double* const* v, double* const* lanes, std::int64_t i0,
+                       std::int64_t i1) {
+    v8d acc[K];
+#pragma GCC unroll 4
+    for (int k = 0; k < K; ++k) acc[k] = load(lanes[k]);
+    std::int64_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        const v8d wv = load(w + i);
+#pragma GCC unroll 4
+        for (int k = 0; k < K; ++k) acc[k] = acc[k] + wv * load(v[k] + i);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < K; ++k) store(lanes[k], acc[k]);
+    for (; i < i1; ++i) {
+#pragma GCC unroll 4
+        for (int k = 0; k < K; ++k) lanes[k][i & 7] = lanes[k][i & 7] + w[i] * v[k][i];
+    }
+}
+
+// As accumulate, for 0 < count <= 4 weights; compiled for AVX-512, AVX2 and the baseline, chosen
+// at load time (the same bits on each: no fused multiply-add, same lanes).
+void accumulate_n(int count, const double* w, const double* const* v, double* const* lanes, std::int64_t i0,
+                  std::int64_t i1);
+
+// d[i] = (d[i] + y[i] a1) + s[i] a2 for i < len (subsm's and cmprlb's row update, one column pair).
+void add_column_pair(double* d, const double* y, double a1, const double* s, double a2, std::int64_t len);
+
+// a'b in the Fast order.
+double dot(std::int64_t n, const double* a, const double* b);
+
+}  // namespace fast
+}  // namespace lbfgsb

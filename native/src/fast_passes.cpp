@@ -1,0 +1,501 @@
+// Arithmetic::Fast: the iteration's passes over the correction history W = [Y, S], fused.
+//
+// Reference order reads the n x 2col history about five times per iteration (matupd's inner
+// products, cauchy's W'd, formk's products of the newest pair, cmprlb + subsm's W'Zr, subsm's
+// Z'W v) and walks the free rows through an index. Here:
+//   - the accepted pair is written straight into Y and S; its products with the older pairs and
+//     formt wait for the next pass (store_pair);
+//   - bounded: cauchy's pass computes W'd and those products (cauchy_products); unconstrained:
+//     the reduced-gradient pass does (reduced_gradient_pass);
+//   - one pass computes the reduced gradient r, W'Zr and formk's products of the newest pair;
+//   - subsm's update runs over full-length rows, masked by the free set.
+// So a bounded iteration reads W three times and an unconstrained one twice, with unit-stride
+// vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
+// skipped updates, restarts) are the algorithm's; only rounding differs from Reference.
+#include <cmath>
+#include <cstring>
+
+#include "blas.hpp"
+#include "fast.hpp"
+#include "kernels.hpp"
+#include "state.hpp"
+
+namespace lbfgsb {
+namespace fast {
+
+namespace {
+
+// The sums of one pass: `count` sums of 8 lanes each, combined into totals at each chunk's end.
+class Pass {
+public:
+    Pass(Minimizer::State& s, int count) : s_(s), count_(count) {
+        s.fast_lanes.assign(8 * static_cast<std::size_t>(count), 0.0);
+        s.fast_totals.assign(static_cast<std::size_t>(count), 0.0);
+    }
+    double* lanes(int k) { return s_.fast_lanes.data() + 8 * static_cast<std::size_t>(k); }
+    void end_chunk() {
+        for (int k = 0; k < count_; ++k) {
+            double* l = lanes(k);
+            s_.fast_totals[k] = s_.fast_totals[k] + combine(l);
+            for (int j = 0; j < 8; ++j) l[j] = 0.0;
+        }
+    }
+    const double* totals() const { return s_.fast_totals.data(); }
+
+    // Runs block(b0, len) for the blocks of rows [b0, b0 + len) of [0, n), closing each chunk.
+    template <class Block>
+    void over_rows(std::int64_t n, Block&& block) {
+        for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
+            const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+            for (std::int64_t b0 = c0; b0 < c1; b0 += kBlock) block(b0, (b0 + kBlock < c1 ? b0 + kBlock : c1) - b0);
+            end_chunk();
+        }
+    }
+
+private:
+    Minimizer::State& s_;
+    int count_;
+};
+
+// The weights one history column meets in a block, and the sums they feed.
+struct ColumnWork {
+    int count = 0;
+    const double* v[4];
+    double* lanes[4];
+    void add(const double* weight, double* sum_lanes) {
+        v[count] = weight;
+        lanes[count] = sum_lanes;
+        ++count;
+    }
+    void run(const double* column, std::int64_t len) const {
+        if (count > 0) accumulate_n(count, column, v, lanes, 0, len);
+    }
+};
+
+// matupd's new row of S'Y and column of S'S from the deferred products, then formt.
+int finish_update(Minimizer::State& s, const double* sy_new, const double* ss_new) {
+    const int m = s.m;
+    const int col = s.col;
+    for (int j = 0; j < col - 1; ++j) {
+        s.sy[(col - 1) + m * j] = sy_new[j];
+        s.ss[j + m * (col - 1)] = ss_new[j];
+    }
+    s.update_pending = false;
+    return formt(s) != 0 ? kUpdateFailed : 0;
+}
+
+}  // namespace
+
+bool enabled(const Minimizer::State& s) { return s.opt.arithmetic == Arithmetic::Fast; }
+
+#define LBFGSB_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+LBFGSB_CLONES
+void accumulate_n(int count, const double* w, const double* const* v, double* const* lanes, std::int64_t i0,
+                  std::int64_t i1) {
+    switch (count) {
+        case 1: accumulate<1>(w, v, lanes, i0, i1); break;
+        case 2: accumulate<2>(w, v, lanes, i0, i1); break;
+        case 3: accumulate<3>(w, v, lanes, i0, i1); break;
+        case 4: accumulate<4>(w, v, lanes, i0, i1); break;
+        default: break;
+    }
+}
+
+LBFGSB_CLONES
+void add_column_pair(double* d, const double* y, double a1, const double* s, double a2, std::int64_t len) {
+    for (std::int64_t t = 0; t < len; ++t) d[t] = d[t] + y[t] * a1 + s[t] * a2;
+}
+
+LBFGSB_CLONES
+double dot(std::int64_t n, const double* a, const double* b) {
+    double total = 0.0;
+    double lanes[8];
+    for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
+        const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+        v8d acc = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::int64_t i = c0;
+        for (; i + 8 <= c1; i += 8) acc = acc + load(a + i) * load(b + i);
+        store(lanes, acc);
+        for (; i < c1; ++i) lanes[i & 7] = lanes[i & 7] + a[i] * b[i];
+        total = total + combine(lanes);
+    }
+    return total;
+}
+
+namespace {
+
+// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, d'd into the lanes;
+// at a chunk's end the lanes are combined into the returned running total.
+LBFGSB_CLONES
+double step_and_direction(std::int64_t n, std::int64_t b0, std::int64_t len, const double* step, double rtheta,
+                          const double* x, double* z, double* d, double* lanes, double total) {
+    v8d acc = load(lanes);
+    const v8d rt = {rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta};
+    std::int64_t t = 0;
+    for (; t + 8 <= len; t += 8) {
+        const v8d xi = load(x + b0 + t);
+        const v8d zi = xi + rt * load(step + t);
+        const v8d di = zi - xi;
+        store(z + b0 + t, zi);
+        store(d + b0 + t, di);
+        acc = acc + di * di;
+    }
+    store(lanes, acc);
+    for (; t < len; ++t) {
+        const std::int64_t i = b0 + t;
+        z[i] = x[i] + rtheta * step[t];
+        d[i] = z[i] - x[i];
+        lanes[i & 7] = lanes[i & 7] + d[i] * d[i];
+    }
+    if ((b0 + len) % kChunk == 0 || b0 + len == n) {  // a chunk (or the data) ends here
+        total = total + combine(lanes);
+        for (int k = 0; k < 8; ++k) lanes[k] = 0.0;
+    }
+    return total;
+}
+
+// out = a - b, returning out'out (Fast order).
+LBFGSB_CLONES
+double difference_and_square(std::int64_t n, const double* a, const double* b, double* out) {
+    double total = 0.0;
+    double lanes[8];
+    for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
+        const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+        v8d acc = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::int64_t i = c0;
+        for (; i + 8 <= c1; i += 8) {
+            const v8d di = load(a + i) - load(b + i);
+            store(out + i, di);
+            acc = acc + di * di;
+        }
+        store(lanes, acc);
+        for (; i < c1; ++i) {
+            out[i] = a[i] - b[i];
+            lanes[i & 7] = lanes[i & 7] + out[i] * out[i];
+        }
+        total = total + combine(lanes);
+    }
+    return total;
+}
+
+}  // namespace
+
+void store_pair(Minimizer::State& s, double dr) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    if (s.iupdat <= m) {
+        s.col = s.iupdat;
+        s.itail = (s.head + s.iupdat - 1) % m;
+    } else {
+        s.itail = (s.itail + 1) % m;
+        s.head = (s.head + 1) % m;
+    }
+    const std::size_t tail = static_cast<std::size_t>(s.itail) * n;
+    double* y = s.wy.data() + tail;
+    double* sv = s.ws.data() + tail;
+    const double* g = s.g.data();
+    const double* g_old = s.r.data();
+    const double* d = s.d.data();
+    // y = g - g_old and y'y in one pass.
+    const double rr = difference_and_square(n, g, g_old, y);
+    const double stp = s.stp;
+    if (stp == 1.0) {
+        std::memcpy(sv, d, sizeof(double) * n);
+    } else {
+        for (std::int64_t i = 0; i < n; ++i) sv[i] = stp * d[i];
+    }
+    s.theta = rr / dr;
+    const int col = s.col;
+    double* sy = s.sy.data();
+    double* ss = s.ss.data();
+    if (s.iupdat > m) {
+        for (int j = 1; j < col; ++j) {
+            std::memmove(&ss[m * (j - 1)], &ss[1 + m * j], sizeof(double) * j);
+            std::memmove(&sy[(j - 1) + m * (j - 1)], &sy[j + m * j], sizeof(double) * (col - j));
+        }
+    }
+    ss[(col - 1) + m * (col - 1)] = stp == 1.0 ? s.dtd : stp * stp * s.dtd;
+    sy[(col - 1) + m * (col - 1)] = dr;
+    s.update_pending = true;
+}
+
+int finish_update_alone(Minimizer::State& s) {
+    const int col = s.col;
+    const int k = col - 1;
+    const double* const* w = s.history_columns();
+    const double* s_new = w[2 * col - 1];
+    Pass pass(s, 2 * k);
+    if (k > 0) {
+        pass.over_rows(s.n, [&](std::int64_t b0, std::int64_t len) {
+            for (int j = 0; j < k; ++j) {
+                ColumnWork y, sc;
+                y.add(s_new + b0, pass.lanes(j));
+                sc.add(s_new + b0, pass.lanes(k + j));
+                y.run(w[j] + b0, len);
+                sc.run(w[col + j] + b0, len);
+            }
+        });
+    }
+    return finish_update(s, pass.totals(), pass.totals() + k);
+}
+
+int cauchy_products(Minimizer::State& s, const double* d, double* p) {
+    const int col = s.col;
+    const int col2 = 2 * col;
+    const bool pending = s.update_pending;
+    const int k = pending ? col - 1 : 0;
+    const double* const* w = s.history_columns();
+    const double* s_new = w[col2 - 1];
+    Pass pass(s, col2 + 2 * k);
+    pass.over_rows(s.n, [&](std::int64_t b0, std::int64_t len) {
+        for (int j = 0; j < col; ++j) {
+            ColumnWork y, sc;
+            y.add(d + b0, pass.lanes(j));
+            sc.add(d + b0, pass.lanes(col + j));
+            if (j < k) {
+                y.add(s_new + b0, pass.lanes(col2 + j));
+                sc.add(s_new + b0, pass.lanes(col2 + k + j));
+            }
+            y.run(w[j] + b0, len);
+            sc.run(w[col + j] + b0, len);
+        }
+    });
+    for (int j = 0; j < col2; ++j) p[j] = pass.totals()[j];
+    if (!pending) return 0;
+    return finish_update(s, pass.totals() + col2, pass.totals() + col2 + k);
+}
+
+bool dense_free_set(const Minimizer::State& s) { return !s.cnstnd || s.nfree * 8 >= s.n; }
+
+int reduced_gradient_pass(Minimizer::State& s) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    const int col = s.col;
+    const double theta = s.theta;
+    const bool cnstnd = s.cnstnd;
+    const double* x = s.x.data();
+    const double* g = s.g.data();
+    const double* z = s.z.data();
+    const std::int8_t* iwhere = s.iwhere.data();
+    double* r = s.r.data();
+    double* wa = s.wa.data();
+    const double* const* w = s.history_columns();
+    // cmprlb's M c, c = W'(xcp - x) from cauchy.
+    if (cnstnd && bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
+    const bool new_column = s.wrk && s.updatd;  // formk will want the newest pair's products
+    const bool pending = s.update_pending;      // only unconstrained (cauchy resolved it otherwise)
+    const int k = pending ? col - 1 : 0;
+    const double* y_new = w[col - 1];
+    const double* s_new = w[2 * col - 1];
+    // Sums: [0, 2col) W'Zr; [2col, 3col) y_j'y_new and [3col, 4col) s_j'y_new over the free rows,
+    // [4col, 5col) s_j's_new and [5col, 6col) y_j's_new over the active rows; [6col, 6col + k)
+    // y_j's_new and [6col + k, 6col + 2k) s_j's_new over all rows (the deferred update).
+    Pass pass(s, 6 * col + 2 * k);
+    double yv[kBlock];  // y_new on free rows, else 0
+    double sv[kBlock];  // s_new on active rows, else 0
+    pass.over_rows(n, [&](std::int64_t b0, std::int64_t len) {
+        // Unconstrained, r = -g: the sums use g and are negated at the end (exactly -sum(w r)).
+        const double* rb = cnstnd ? r + b0 : g + b0;
+        if (cnstnd) {
+            double* rw = r + b0;
+            for (std::int64_t t = 0; t < len; ++t) rw[t] = -theta * (z[b0 + t] - x[b0 + t]) - g[b0 + t];
+            for (int j = 0; j < col; ++j) {
+                const double a1 = wa[j];
+                const double a2 = theta * wa[col + j];
+                add_column_pair(rw, w[j] + b0, a1, w[col + j] + b0, a2, len);
+            }
+            for (std::int64_t t = 0; t < len; ++t) rw[t] = iwhere[b0 + t] <= 0 ? rw[t] : 0.0;
+            if (new_column) {
+                for (std::int64_t t = 0; t < len; ++t) {
+                    const bool is_free = iwhere[b0 + t] <= 0;
+                    yv[t] = is_free ? y_new[b0 + t] : 0.0;
+                    sv[t] = is_free ? 0.0 : s_new[b0 + t];
+                }
+            }
+        }
+        const double* yw = cnstnd ? yv : y_new + b0;
+        for (int j = 0; j < col; ++j) {
+            ColumnWork y, sc;
+            y.add(rb, pass.lanes(j));
+            sc.add(rb, pass.lanes(col + j));
+            if (new_column) {
+                y.add(yw, pass.lanes(2 * col + j));
+                sc.add(yw, pass.lanes(3 * col + j));
+                if (cnstnd) {
+                    sc.add(sv, pass.lanes(4 * col + j));
+                    y.add(sv, pass.lanes(5 * col + j));
+                }
+            }
+            if (j < k) {
+                y.add(s_new + b0, pass.lanes(6 * col + j));
+                sc.add(s_new + b0, pass.lanes(6 * col + k + j));
+            }
+            y.run(w[j] + b0, len);
+            sc.run(w[col + j] + b0, len);
+        }
+    });
+    const double* tot = pass.totals();
+    for (int c = 0; c < 2 * col; ++c) wa[4 * m + c] = cnstnd ? tot[c] : -tot[c];
+    if (new_column) {
+        s.fast_new_column.assign(4 * static_cast<std::size_t>(col), 0.0);
+        double* nc = s.fast_new_column.data();
+        for (int j = 0; j < col; ++j) {
+            nc[j] = tot[2 * col + j];
+            nc[col + j] = tot[3 * col + j];
+            nc[2 * col + j] = cnstnd ? tot[4 * col + j] : 0.0;
+            nc[3 * col + j] = cnstnd ? tot[5 * col + j] : 0.0;
+        }
+    }
+    if (pending && finish_update(s, tot + 6 * col, tot + 6 * col + k) != 0) return kUpdateFailed;
+    return 0;
+}
+
+int subsm(Minimizer::State& s) {
+    const std::int64_t n = s.n;
+    const int m = s.m;
+    const int col = s.col;
+    const double theta = s.theta;
+    const bool cnstnd = s.cnstnd;
+    const double* l = s.l.data();
+    const double* u = s.u.data();
+    const std::int8_t* nbd = s.nbd.data();
+    const std::int8_t* iwhere = s.iwhere.data();
+    double* x = s.z.data();  // the Cauchy point on entry, the result on exit
+    double* d = s.r.data();  // full-length reduced gradient on entry, the Newton direction on exit
+    double* xp = s.xp.data();
+    const double* xx = s.x.data();
+    const double* gg = s.g.data();
+    double* wv = s.wa.data();
+    const double* wn = s.wn.data();
+    if (s.nfree <= 0) return 0;
+
+    for (int i = 0; i < col; ++i) {
+        wv[i] = s.wa[4 * m + i];
+        wv[col + i] = theta * s.wa[4 * m + col + i];
+    }
+    const int m2 = 2 * m;
+    const int col2 = 2 * col;
+    int info = blas::trtrs_upper(true, col2, 1, wn, m2, wv, m2);
+    if (info != 0) return info;
+    for (int i = 0; i < col; ++i) wv[i] = -wv[i];
+    info = blas::trtrs_upper(false, col2, 1, wn, m2, wv, m2);
+    if (info != 0) return info;
+    // d = (1/theta) d + (1/theta^2) Z'W wv, on every row, then zero on the active ones.
+    const double rtheta = 1.0 / theta;
+    const double* const* w = s.history_columns();
+    if (!cnstnd) {
+        // Unconstrained (r = -g, z = x on entry): the subspace step, z = x + step and the line
+        // search's direction d = z - x with d'd, in one pass.
+        double* dl = s.d.data();
+        double step[kBlock];
+        double dtd = 0.0;
+        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (std::int64_t b0 = 0; b0 < n; b0 += kBlock) {
+            const std::int64_t len = (b0 + kBlock < n ? b0 + kBlock : n) - b0;
+            for (std::int64_t t = 0; t < len; ++t) step[t] = -gg[b0 + t];
+            for (int j = 0; j < col; ++j) add_column_pair(step, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
+            dtd = step_and_direction(n, b0, len, step, rtheta, xx, x, dl, lanes, dtd);
+        }
+        s.dtd = dtd;
+        s.direction_ready = true;
+        s.iword = 0;
+        return 0;
+    }
+    for (std::int64_t b0 = 0; b0 < n; b0 += kBlock) {
+        const std::int64_t len = (b0 + kBlock < n ? b0 + kBlock : n) - b0;
+        double* db = d + b0;
+        for (int j = 0; j < col; ++j) {
+            const double a1 = wv[j] / theta;
+            const double a2 = wv[col + j];
+            add_column_pair(db, w[j] + b0, a1, w[col + j] + b0, a2, len);
+        }
+        if (cnstnd) {
+            for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
+        } else {
+            for (std::int64_t t = 0; t < len; ++t) db[t] = rtheta * db[t];
+        }
+    }
+
+    s.iword = 0;
+    // 2011: project the Newton point onto the box.
+    std::memcpy(xp, x, sizeof(double) * n);
+    for (std::int64_t k = 0; k < n; ++k) {
+        if (iwhere[k] > 0) continue;
+        const double dk = d[k];
+        const double xk = x[k];
+        switch (nbd[k]) {
+            case kLowerOnly:
+                x[k] = kernels::max_num(l[k], xk + dk);
+                if (x[k] == l[k]) s.iword = 1;
+                break;
+            case kBoth: {
+                const double lo = kernels::max_num(l[k], xk + dk);
+                x[k] = kernels::min_num(u[k], lo);
+                if (x[k] == l[k] || x[k] == u[k]) s.iword = 1;
+                break;
+            }
+            case kUpperOnly:
+                x[k] = kernels::min_num(u[k], xk + dk);
+                if (x[k] == u[k]) s.iword = 1;
+                break;
+            default:
+                x[k] = xk + dk;
+        }
+    }
+    if (s.iword == 0) return 0;
+
+    double dd_p = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) dd_p = dd_p + (x[i] - xx[i]) * gg[i];
+    if (dd_p <= 0.0) return 0;
+
+    // Back to the Cauchy point and the 1995 truncated Newton step.
+    std::memcpy(x, xp, sizeof(double) * n);
+    double alpha = 1.0;
+    double temp1 = 1.0;
+    std::int64_t ibd = -1;
+    for (std::int64_t k = 0; k < n; ++k) {
+        if (iwhere[k] > 0) continue;
+        const double dk = d[k];
+        const int b = nbd[k];
+        if (b == kUnbounded) continue;
+        if (dk < 0.0 && b <= kBoth) {
+            const double temp2 = l[k] - x[k];
+            if (temp2 >= 0.0) {
+                temp1 = 0.0;
+            } else if (dk * alpha < temp2) {
+                temp1 = temp2 / dk;
+            }
+        } else if (dk > 0.0 && b >= kBoth) {
+            const double temp2 = u[k] - x[k];
+            if (temp2 <= 0.0) {
+                temp1 = 0.0;
+            } else if (dk * alpha > temp2) {
+                temp1 = temp2 / dk;
+            }
+        }
+        if (temp1 < alpha) {
+            alpha = temp1;
+            ibd = k;
+        }
+    }
+    if (alpha < 1.0 && ibd >= 0) {
+        const double dk = d[ibd];
+        if (dk > 0.0) {
+            x[ibd] = u[ibd];
+            d[ibd] = 0.0;
+        } else if (dk < 0.0) {
+            x[ibd] = l[ibd];
+            d[ibd] = 0.0;
+        }
+    }
+    for (std::int64_t k = 0; k < n; ++k) {
+        if (iwhere[k] <= 0) x[k] = x[k] + alpha * d[k];
+    }
+    return 0;
+}
+
+double direction(Minimizer::State& s) { return difference_and_square(s.n, s.z.data(), s.x.data(), s.d.data()); }
+
+}  // namespace fast
+}  // namespace lbfgsb
