@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blas.hpp"
+#include "fast.hpp"
 #include "kernels.hpp"
 #include "state.hpp"
 
@@ -12,7 +13,7 @@ namespace lbfgsb {
 
 // Port of bmv: p = M v for the 2col x 2col middle matrix, using D, L (from S'Y) and the
 // Cholesky factor J' of theta S'S + L D^-1 L' held in wt. Returns LAPACK's info.
-int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p) {
+int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p, bool own_linalg) {
     if (col == 0) return 0;
     // Solve [ D^(1/2) 0 ; -L D^(-1/2) J ] [p1; p2] = [v1; v2]: first J p2 = v2 + L D^-1 v1.
     p[col] = v[col];
@@ -21,11 +22,11 @@ int bmv(int m, const double* sy, const double* wt, int col, const double* v, dou
         for (int k = 0; k < i; ++k) sum = sum + sy[i + m * k] * v[k] / sy[k + m * k];
         p[col + i] = v[col + i] + sum;
     }
-    int info = blas::trtrs_upper(true, col, 1, wt, m, p + col, col);
+    int info = blas::trtrs_upper(own_linalg, true, col, 1, wt, m, p + col, col);
     if (info != 0) return info;
     for (int i = 0; i < col; ++i) p[i] = v[i] / std::sqrt(sy[i + m * i]);
     // Solve [ -D^(1/2) D^(-1/2) L' ; 0 J' ] [p1; p2] = [p1; p2].
-    info = blas::trtrs_upper(false, col, 1, wt, m, p + col, col);
+    info = blas::trtrs_upper(own_linalg, false, col, 1, wt, m, p + col, col);
     if (info != 0) return info;
     for (int i = 0; i < col; ++i) p[i] = -p[i] / std::sqrt(sy[i + m * i]);
     for (int i = 0; i < col; ++i) {
@@ -95,7 +96,7 @@ int formt(Minimizer::State& s) {
             wt[i + m * j] = ddum + theta * ss[i + m * j];
         }
     }
-    return blas::potrf_upper(col, wt, m) != 0 ? -3 : 0;
+    return blas::potrf_upper(fast::enabled(s), col, wt, m) != 0 ? -3 : 0;
 }
 
 // Port of formk: forms and factorises (LEL') the indefinite matrix
@@ -237,15 +238,16 @@ int formk(Minimizer::State& s, const double* new_column) {
     }
     // LL' of the (1,1) block, L^-1 (-L_a' + R_z') in the (1,2) block, then the Schur complement
     // theta S'AA'S + (L^-1(-L_a'+R_z'))' L^-1(-L_a'+R_z') factorised in the (2,2) block.
-    if (blas::potrf_upper(col, wn, m2) != 0) return -1;
+    const bool own = fast::enabled(s);
+    if (blas::potrf_upper(own, col, wn, m2) != 0) return -1;
     const int col2 = 2 * col;
-    blas::trtrs_upper(true, col, col, wn, m2, &wn[m2 * col], m2);
+    blas::trtrs_upper(own, true, col, col, wn, m2, &wn[m2 * col], m2);
     for (int is = col; is < col2; ++is) {
         for (int js = is; js < col2; ++js) {
             wn[is + m2 * js] = wn[is + m2 * js] + cblas_ddot(col, &wn[m2 * is], 1, &wn[m2 * js], 1);
         }
     }
-    if (blas::potrf_upper(col, &wn[col + m2 * col], m2) != 0) return -2;
+    if (blas::potrf_upper(own, col, &wn[col + m2 * col], m2) != 0) return -2;
     return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "small_linalg.hpp"
+
 extern "C" {
 double cblas_ddot(int n, const double* x, int incx, const double* y, int incy);
 double cblas_dnrm2(int n, const double* x, int incx);
@@ -75,6 +77,16 @@ inline int trtrs_upper(bool trans, int n, int nrhs, const double* a, int lda, do
     int info = 0;
     dtrtrs_("U", trans ? "T" : "N", "N", &n, &nrhs, a, &lda, b, &ldb, &info);
     return info;
+}
+
+// The same two factorisation routines, either LAPACK's (Arithmetic::Reference: SciPy's calls)
+// or small_linalg.hpp's (Arithmetic::Fast: no per-call overhead on the 2m x 2m matrices; a NaN
+// pivot counts as not positive definite).
+inline int potrf_upper(bool own, int n, double* a, int lda) {
+    return own ? small::potrf_upper(n, a, lda) : potrf_upper(n, a, lda);
+}
+inline int trtrs_upper(bool own, bool trans, int n, int nrhs, const double* a, int lda, double* b, int ldb) {
+    return own ? small::trtrs_upper(trans, n, nrhs, a, lda, b, ldb) : trtrs_upper(trans, n, nrhs, a, lda, b, ldb);
 }
 
 }  // namespace blas

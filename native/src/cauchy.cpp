@@ -169,7 +169,7 @@ int cauchy(Minimizer::State& s) {
     double f2 = -theta * f1;
     const double f2_org = f2;
     if (col > 0) {
-        int info = bmv(m, s.sy.data(), s.wt.data(), col, p, v);
+        int info = bmv(m, s.sy.data(), s.wt.data(), col, p, v, fast::enabled(s));
         if (info != 0) return info;
         f2 = f2 - cblas_ddot(col2, v, 1, p, 1);
     }
@@ -232,7 +232,7 @@ int cauchy(Minimizer::State& s) {
                     wbp[j] = wcols[j][ibp];
                     wbp[col + j] = theta * wcols[col + j][ibp];
                 }
-                int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v);
+                int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v, fast::enabled(s));
                 if (info != 0) return info;
                 const double wmc = cblas_ddot(col2, c, 1, v, 1);
                 const double wmp = cblas_ddot(col2, p, 1, v, 1);

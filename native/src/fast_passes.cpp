@@ -282,7 +282,7 @@ int reduced_gradient_pass(Minimizer::State& s) {
     double* wa = s.wa.data();
     const double* const* w = s.history_columns();
     // cmprlb's M c, c = W'(xcp - x) from cauchy.
-    if (cnstnd && bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
+    if (cnstnd && bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, fast::enabled(s)) != 0) return -8;
     const bool new_column = s.wrk && s.updatd;  // formk will want the newest pair's products
     const bool pending = s.update_pending;      // only unconstrained (cauchy resolved it otherwise)
     const int k = pending ? col - 1 : 0;
@@ -376,10 +376,10 @@ int subsm(Minimizer::State& s) {
     }
     const int m2 = 2 * m;
     const int col2 = 2 * col;
-    int info = blas::trtrs_upper(true, col2, 1, wn, m2, wv, m2);
+    int info = blas::trtrs_upper(fast::enabled(s), true, col2, 1, wn, m2, wv, m2);
     if (info != 0) return info;
     for (int i = 0; i < col; ++i) wv[i] = -wv[i];
-    info = blas::trtrs_upper(false, col2, 1, wn, m2, wv, m2);
+    info = blas::trtrs_upper(fast::enabled(s), false, col2, 1, wn, m2, wv, m2);
     if (info != 0) return info;
     // d = (1/theta) d + (1/theta^2) Z'W wv, on every row, then zero on the active ones.
     const double rtheta = 1.0 / theta;

@@ -177,7 +177,8 @@ void freev(Minimizer::State& s);
 // cauchy.cpp
 int cauchy(Minimizer::State& s);
 // bfgs_matrix.cpp
-int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p);
+// own_linalg: small_linalg.hpp instead of LAPACK (Arithmetic::Fast).
+int bmv(int m, const double* sy, const double* wt, int col, const double* v, double* p, bool own_linalg);
 void matupd(Minimizer::State& s, double rr, double dr);
 int formt(Minimizer::State& s);
 // new_column: the products of the newest pair over the free / active rows, computed by a fused

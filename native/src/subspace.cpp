@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "blas.hpp"
+#include "fast.hpp"
 #include "kernels.hpp"
 #include "state.hpp"
 
@@ -57,7 +58,7 @@ int cmprlb(Minimizer::State& s) {
         const std::int64_t k = index[i];
         r[i] = -theta * (z[k] - x[k]) - g[k];
     }
-    if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa) != 0) return -8;
+    if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, fast::enabled(s)) != 0) return -8;
     // r += W (M c): each r[i] adds the columns in the reference's order. Blocks of rows stay in
     // cache while the columns stream past; within a block the update vectorises across rows.
     const bool dense = nfree == n;  // then index[i] == i
@@ -116,10 +117,10 @@ int subsm(Minimizer::State& s) {
     // wv = K^-1 wv
     const int m2 = 2 * m;
     const int col2 = 2 * col;
-    int info = blas::trtrs_upper(true, col2, 1, wn, m2, wv, m2);
+    int info = blas::trtrs_upper(fast::enabled(s), true, col2, 1, wn, m2, wv, m2);
     if (info != 0) return info;
     for (int i = 0; i < col; ++i) wv[i] = -wv[i];
-    info = blas::trtrs_upper(false, col2, 1, wn, m2, wv, m2);
+    info = blas::trtrs_upper(fast::enabled(s), false, col2, 1, wn, m2, wv, m2);
     if (info != 0) return info;
     // d = (1/theta) d + (1/theta^2) Z'W wv: each d[i] adds the columns in the reference's
     // order, then is scaled; blocked as in cmprlb.
