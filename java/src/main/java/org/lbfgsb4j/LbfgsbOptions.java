@@ -71,7 +71,7 @@ public final class LbfgsbOptions {
     /** Default {@link #maxNonFiniteBacktracks()}. */
     public static final int DEFAULT_MAX_NON_FINITE_BACKTRACKS = 10;
     /** Default {@link #arithmetic()}. */
-    public static final Arithmetic DEFAULT_ARITHMETIC = Arithmetic.REFERENCE;
+    public static final Arithmetic DEFAULT_ARITHMETIC = Arithmetic.FAST;
     /** The name of the default {@link #logger()}. */
     public static final String LOGGER_NAME = "org.lbfgsb4j";
 

@@ -87,6 +87,7 @@ class FiniteDifferenceReferenceTest {
                 .maxIterations(c.options().maxiter())
                 .maxEvaluations(c.options().maxfun())
                 .maxLineSearchSteps(c.options().maxls())
+                .arithmetic(Arithmetic.REFERENCE)
                 .build();
     }
 

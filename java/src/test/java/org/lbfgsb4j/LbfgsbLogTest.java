@@ -92,15 +92,7 @@ class LbfgsbLogTest {
     }
 
     static LbfgsbResult run(ReferenceCase c, LbfgsbOptions.Builder extra) {
-        ReferenceCase.Options o = c.options();
-        LbfgsbOptions options = extra
-                .historySize(o.maxcor())
-                .relativeReductionTolerance(o.ftol())
-                .projectedGradientTolerance(o.gtol())
-                .maxIterations(o.maxiter())
-                .maxEvaluations(o.maxfun())
-                .maxLineSearchSteps(o.maxls())
-                .build();
+        LbfgsbOptions options = c.options().applyTo(extra).build();
         return Lbfgsb.minimize(c.objective(), c.x0(), Bounds.of(c.lower(), c.upper()), options);
     }
 
@@ -283,10 +275,8 @@ class LbfgsbLogTest {
         CapturingLogger java = new CapturingLogger(System.Logger.Level.INFO);
         run(c, LbfgsbOptions.builder().iprint(101).logger(java));
         CapturingLogger nat = new CapturingLogger(System.Logger.Level.INFO);
-        ReferenceCase.Options o = c.options();
         Lbfgsb.minimize(NativeObjective.callback(c.objective()), c.x0(), Bounds.of(c.lower(), c.upper()),
-                LbfgsbOptions.builder().iprint(101).logger(nat).historySize(o.maxcor())
-                        .relativeReductionTolerance(o.ftol()).projectedGradientTolerance(o.gtol()).build());
+                c.options().applyTo(LbfgsbOptions.builder().iprint(101).logger(nat)).build());
         assertEquals(java.records, nat.records);
     }
 

@@ -66,16 +66,7 @@ class LbfgsbTest {
 
     /** The options SciPy ran the case with, plus a listener (may be null). */
     static LbfgsbOptions optionsOf(ReferenceCase c, IterationListener listener) {
-        ReferenceCase.Options o = c.options();
-        return LbfgsbOptions.builder()
-                .historySize(o.maxcor())
-                .relativeReductionTolerance(o.ftol())
-                .projectedGradientTolerance(o.gtol())
-                .maxIterations(o.maxiter())
-                .maxEvaluations(o.maxfun())
-                .maxLineSearchSteps(o.maxls())
-                .iterationListener(listener)
-                .build();
+        return c.options().builder().iterationListener(listener).build();
     }
 
     static Bounds boundsOf(ReferenceCase c) {

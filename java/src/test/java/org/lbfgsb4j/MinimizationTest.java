@@ -20,10 +20,7 @@ class MinimizationTest {
     }
 
     static LbfgsbOptions optionsOf(ReferenceCase c) {
-        ReferenceCase.Options o = c.options();
-        return LbfgsbOptions.builder().historySize(o.maxcor()).relativeReductionTolerance(o.ftol())
-                .projectedGradientTolerance(o.gtol()).maxIterations(o.maxiter()).maxEvaluations(o.maxfun())
-                .maxLineSearchSteps(o.maxls()).build();
+        return c.options().builder().build();
     }
 
     /** Drives m to the end with objective f. */

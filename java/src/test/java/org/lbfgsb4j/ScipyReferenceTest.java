@@ -90,15 +90,8 @@ class ScipyReferenceTest {
     }
 
     static LbfgsbResult run(ReferenceCase c, List<Double> trace, Arithmetic arithmetic) {
-        ReferenceCase.Options o = c.options();
-        LbfgsbOptions options = LbfgsbOptions.builder()
+        LbfgsbOptions options = c.options().builder()
                 .arithmetic(arithmetic)
-                .historySize(o.maxcor())
-                .relativeReductionTolerance(o.ftol())
-                .projectedGradientTolerance(o.gtol())
-                .maxIterations(o.maxiter())
-                .maxEvaluations(o.maxfun())
-                .maxLineSearchSteps(o.maxls())
                 .iterationListener(s -> {
                     trace.add(s.value());
                     boolean stop = c.stopRule() != null

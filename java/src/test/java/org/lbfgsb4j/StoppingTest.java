@@ -47,14 +47,7 @@ class StoppingTest {
     }
 
     static LbfgsbOptions.Builder optionsOf(ReferenceCase c) {
-        ReferenceCase.Options o = c.options();
-        return LbfgsbOptions.builder()
-                .historySize(o.maxcor())
-                .relativeReductionTolerance(o.ftol())
-                .projectedGradientTolerance(o.gtol())
-                .maxIterations(o.maxiter())
-                .maxEvaluations(o.maxfun())
-                .maxLineSearchSteps(o.maxls());
+        return c.options().builder();
     }
 
     static Bounds boundsOf(ReferenceCase c) {

@@ -1,5 +1,8 @@
 package org.lbfgsb4j.reference;
 
+import org.lbfgsb4j.Arithmetic;
+import org.lbfgsb4j.LbfgsbOptions;
+
 import java.util.Map;
 import org.lbfgsb4j.Objective;
 
@@ -64,7 +67,26 @@ public record ReferenceCase(
      * The options passed to {@code scipy.optimize.minimize(method='L-BFGS-B')}. {@code ftol} is
      * SciPy's ({@code factr = ftol / eps}); {@code gtol} is pgtol.
      */
-    public record Options(int maxcor, double ftol, double gtol, int maxiter, int maxfun, int maxls) {}
+    public record Options(int maxcor, double ftol, double gtol, int maxiter, int maxfun, int maxls) {
+        /**
+         * These options on {@code builder}, with SciPy's arithmetic ({@link Arithmetic#REFERENCE}):
+         * the configuration whose results are SciPy's bit for bit.
+         */
+        public LbfgsbOptions.Builder applyTo(LbfgsbOptions.Builder builder) {
+            return builder.historySize(maxcor)
+                    .relativeReductionTolerance(ftol)
+                    .projectedGradientTolerance(gtol)
+                    .maxIterations(maxiter)
+                    .maxEvaluations(maxfun)
+                    .maxLineSearchSteps(maxls)
+                    .arithmetic(Arithmetic.REFERENCE);
+        }
+
+        /** {@link #applyTo} on a fresh builder. */
+        public LbfgsbOptions.Builder builder() {
+            return applyTo(LbfgsbOptions.builder());
+        }
+    }
 
     /**
      * The stop test of the Fortran driver2/driver3 ({@code type == "driver"}), applied at every
