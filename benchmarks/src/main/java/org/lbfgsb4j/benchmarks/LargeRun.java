@@ -28,9 +28,12 @@ import org.lbfgsb4j.internal.LbfgsbNative;
  * what n = 10<sup>8</sup> costs in time and memory.
  *
  * <pre>
- * java -Xmx4g -XX:MaxDirectMemorySize=1g -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.LargeRun \
+ * java -Xmx6g -XX:MaxDirectMemorySize=1g -XX:MinHeapFreeRatio=1 -XX:MaxHeapFreeRatio=10 \
+ *     -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.LargeRun \
  *     --n 1e8 --m 5 [--arithmetic REFERENCE|FAST] [--max-iterations K] [--retain-final-state false|true] [--force]
  * </pre>
+ *
+ * <p>(benchmarks/README.md explains each JVM option.)
  *
  * <p>Where the memory is (bytes per variable, m = history size):
  * <ul>
@@ -169,8 +172,12 @@ public final class LargeRun {
             System.out.println("refusing: the estimate exceeds MemAvailable (--force to try anyway)");
             System.exit(3);
         }
-        if (Runtime.getRuntime().maxMemory() < heapPeak + heapPeak / 8) {
-            System.out.printf(Locale.ROOT, "warning: -Xmx %s is below the %s the Bounds and the result need (+1/8)%n",
+        // G1 never moves a humongous array and needs contiguous free regions for each new one: with
+        // -Xmx4g at n = 1e8 (3 GB live) the result's gradient array did not fit. Unused heap costs
+        // address space, not resident memory, so ask for twice the live size.
+        if (Runtime.getRuntime().maxMemory() < 2 * heapPeak) {
+            System.out.printf(Locale.ROOT, "warning: -Xmx %s is below twice the %s the Bounds and the result need; "
+                    + "G1 may fail to place their n-double arrays (OutOfMemoryError: Java heap space)%n",
                     gb(Runtime.getRuntime().maxMemory()), gb(heapPeak));
         }
 
