@@ -3,8 +3,10 @@
 
 For every problem and size, SciPy (``scipy.optimize.minimize(method='L-BFGS-B', jac=True)``, the
 objective in vectorized NumPy) and lbfgsb4j (``org.lbfgsb4j.benchmarks.SideBySide``, the objective
-in plain Java loops over the solver's buffers) each run once in a fresh process, with m = 10 and
-the same iteration limit. Each process reports its total time, the time spent inside the
+in plain Java loops over the solver's buffers), once per arithmetic of ``--arithmetic``
+(``LbfgsbOptions.arithmetic``: REFERENCE, SciPy's summation order bit for bit, and FAST, fused
+vectorised passes; both by default), each run once in a fresh process, with m = 10 and the same
+iteration limit. Each process reports its total time, the time spent inside the
 objective (timed around every call), iterations, evaluations and the final f (each child first
 loads its library and solves the same problem at min(n, 1000) variables, untimed); this script takes
 each child's peak resident set size from the kernel (``os.wait4``) and writes
@@ -31,6 +33,7 @@ itself. Usage, from the repository root after ``mvn -B -q -DskipTests package``:
     python3 benchmarks/scipy/side_by_side.py                      # n = 1e3 .. 1e6, 30 iterations
     python3 benchmarks/scipy/side_by_side.py --sizes 1e3,1e4,1e5,1e6,1e7
     python3 benchmarks/scipy/side_by_side.py --quick              # n = 1e3 .. 1e5, 10 iterations
+    python3 benchmarks/scipy/side_by_side.py --arithmetic fast    # SciPy and lbfgsb4j FAST only
 """
 
 import argparse
@@ -50,6 +53,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_JAR = os.path.join("benchmarks", "target", "benchmarks.jar")
 DEFAULT_OUT = os.path.join("benchmarks", "results")
 PROBLEMS = ("driver", "rosenbrock")
+ARITHMETICS = ("REFERENCE", "FAST")  # org.lbfgsb4j.Arithmetic
 SMALL_SIZES = (10, 30, 100)
 WARM_UP_SIZE = 1000  # each child first solves its problem at min(n, this), untimed
 
@@ -260,9 +264,34 @@ def scipy_cmd(*args):
     return [sys.executable, os.path.abspath(__file__), "--worker"] + [str(a) for a in args]
 
 
-def java_cmd(args, *rest):
+def java_cmd(args, arithmetic, *rest):
     return [args.java] + shlex.split(args.java_opts) + [
-        "-cp", args.jar, "org.lbfgsb4j.benchmarks.SideBySide"] + [str(a) for a in rest]
+        "-cp", args.jar, "org.lbfgsb4j.benchmarks.SideBySide"] + [str(a) for a in rest] + [
+        "--arithmetic", arithmetic]
+
+
+def impl_key(arithmetic):
+    """The key of lbfgsb4j's runs with one arithmetic in a row ("lbfgsb4j_reference", ...)."""
+    return "lbfgsb4j_" + arithmetic.lower()
+
+
+def java_impls(meta):
+    """[(key, label)] of the lbfgsb4j columns: one per arithmetic, or the single "lbfgsb4j" of a
+    JSON written before --arithmetic existed."""
+    arithmetics = meta.get("arithmetics")
+    if not arithmetics:
+        return [("lbfgsb4j", "lbfgsb4j")]
+    return [(impl_key(a), a) for a in arithmetics]
+
+
+def parse_arithmetics(text):
+    names = [a.strip().upper() for a in text.split(",") if a.strip()]
+    for a in names:
+        if a not in ARITHMETICS:
+            raise ValueError("unknown arithmetic %r (choose from %s)" % (a, ", ".join(ARITHMETICS)))
+    if not names:
+        raise ValueError("--arithmetic: at least one of %s" % ", ".join(ARITHMETICS))
+    return list(dict.fromkeys(names))
 
 
 def median_run(runs):
@@ -320,8 +349,20 @@ def env_value(overrides, inherited, key):
     return inherited.get(key)
 
 
+def slash(values, digits=3):
+    return " / ".join(fmt(v, digits) if not isinstance(v, str) else v for v in values)
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
 def write_markdown(path, large, small, meta):
     command = meta["command"]
+    jimpls = java_impls(meta)
+    keys = ["scipy"] + [k for k, _ in jimpls]
+    labels = ["SciPy"] + [l for _, l in jimpls]
+    names = " / ".join(labels)
     lines = []
     lines.append("# lbfgsb4j vs SciPy L-BFGS-B, side by side")
     lines.append("")
@@ -338,13 +379,19 @@ def write_markdown(path, large, small, meta):
         ((", JVM options `%s`" % meta["java_opts"]) if meta["java_opts"] else ", default JVM options")
         + ("".join(", environment `%s`" % kv for kv in java_env))))
     loads = [r.get("load_average_1min_after") for row in large + small
-             for impl in ("scipy", "lbfgsb4j") for r in row["runs"][impl]]
+             for impl in keys for r in row["runs"][impl]]
     loads = [x for x in loads if x is not None]
     if loads:
         lines.append("")
         lines.append("Load average (1 min) after each child: %.2f to %.2f, median %.2f (in the JSON per run). "
                      "Other work on the machine inflates times, SciPy's and lbfgsb4j's alike." % (
                          min(loads), max(loads), statistics.median(loads)))
+    if meta.get("arithmetics"):
+        lines.append("")
+        lines.append("lbfgsb4j columns: %s, i.e. `LbfgsbOptions.arithmetic(Arithmetic.X)` (REFERENCE: SciPy's "
+                     "summation order, bit for bit; FAST: fused, vectorised passes), each in its own "
+                     "fresh JVM on the same problem; a ratio is SciPy's solver time over that column's "
+                     "(> 1: lbfgsb4j faster)." % ", ".join("**%s**" % a for a in meta["arithmetics"]))
     lines.append("")
     lines.append("**Threads: SciPy with `OPENBLAS_NUM_THREADS=%s`; lbfgsb4j with one OpenBLAS thread "
                  "(the library's default; %s).** m = %d, at most %d iterations, every run in a fresh "
@@ -360,30 +407,39 @@ def write_markdown(path, large, small, meta):
                      if meta.get("warm_up_size") else "an untimed 2-variable warm-up solve"))
     lines.append("")
     if large:
-        lines.append("| problem | n | solver ms/iter SciPy | solver ms/iter lbfgsb4j | SciPy / lbfgsb4j "
-                     "| total s SciPy | total s lbfgsb4j | objective s SciPy / lbfgsb4j "
-                     "| iterations SciPy / lbfgsb4j | evaluations SciPy / lbfgsb4j "
-                     "| peak RSS MB SciPy | peak RSS MB lbfgsb4j | final f SciPy / lbfgsb4j |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        header = ["problem", "n"]
+        header += ["solver ms/iter %s" % l for l in labels]
+        header += ["SciPy / %s" % l for _, l in jimpls]
+        header += ["total s %s" % l for l in labels]
+        header += ["peak RSS MB %s" % l for l in labels]
+        header += ["objective s %s" % names, "iterations %s" % names, "evaluations %s" % names,
+                   "final f %s" % names]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|---|" + "---:|" * (len(header) - 1))
         for row in large:
-            s, j = row["scipy"], row["lbfgsb4j"]
-            ratio = (s["solver_ms_per_iter"] / j["solver_ms_per_iter"]
-                     if s["solver_ms_per_iter"] and j["solver_ms_per_iter"] else None)
-            lines.append("| %s | %s | %s | %s | **%s×** | %s | %s | %s / %s | %d / %d | %d / %d | %s | %s | %.6g / %.6g |" % (
-                row["problem"], "{:,}".format(row["n"]), fmt(s["solver_ms_per_iter"]),
-                fmt(j["solver_ms_per_iter"]), fmt(ratio, 2), fmt(s["total_s"]), fmt(j["total_s"]),
-                fmt(s["objective_s"]), fmt(j["objective_s"]), s["iterations"], j["iterations"],
-                s["evaluations"], j["evaluations"], fmt(s["peak_rss_mb"]), fmt(j["peak_rss_mb"]),
-                s["f"], j["f"]))
+            s = row["scipy"]
+            runs = [row[k] for k in keys]
+            cells = [row["problem"], "{:,}".format(row["n"])]
+            cells += [fmt(r["solver_ms_per_iter"]) for r in runs]
+            cells += ["**%s×**" % fmt(ratio(s["solver_ms_per_iter"], row[k]["solver_ms_per_iter"]), 2)
+                      for k, _ in jimpls]
+            cells += [fmt(r["total_s"]) for r in runs]
+            cells += [fmt(r["peak_rss_mb"]) for r in runs]
+            cells += [slash([r["objective_s"] for r in runs]), slash([r["iterations"] for r in runs]),
+                      slash([r["evaluations"] for r in runs]), " / ".join("%.6g" % r["f"] for r in runs)]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
         lines.append("The two objectives are the same function but round differently (NumPy's `dot` "
                      "sums with BLAS, the Java loop sums sequentially), so at large n the iterates can "
                      "drift apart after some iterations and the counts differ by a few; given "
-                     "bit-identical objectives lbfgsb4j reproduces SciPy's iterates bit for bit "
-                     "(`benchmarks/scipy/README.md`).")
+                     "bit-identical objectives lbfgsb4j%s reproduces SciPy's iterates bit for bit "
+                     "(`benchmarks/scipy/README.md`)%s." % (
+                         " REFERENCE" if meta.get("arithmetics") else "",
+                         "; FAST also sums in its own order, so its counts can differ from REFERENCE's "
+                         "by a few at large n" if "FAST" in (meta.get("arithmetics") or []) else ""))
         lines.append("")
         base_s = [r["scipy"]["baseline_rss_mb"] for r in large]
-        base_j = [r["lbfgsb4j"]["baseline_rss_mb"] for r in large]
+        base_j = [r[k]["baseline_rss_mb"] for r in large for k, _ in jimpls]
         lines.append("Runtime alone (resident set after start-up, imports or library loading and the "
                      "untimed warm-up solves, before the problem is built): SciPy process %s MB, "
                      "JVM %s MB (medians)." % (fmt(statistics.median(base_s)), fmt(statistics.median(base_j))))
@@ -391,24 +447,30 @@ def write_markdown(path, large, small, meta):
     if small:
         lines.append("## Small problems: whole solves")
         lines.append("")
-        lines.append("Chained Rosenbrock in the box [-2, 0.5]^n from (-1.2, 1, ...), default options, "
+        lines.append("Chained Rosenbrock in the box [-2, 0.5]^n from (-1.2, 1, ...), default options%s, "
                      "to convergence; median wall time of one whole solve (objective included) over "
                      "%d solves after %d warm-up solves, in one process per side." % (
+                         " (lbfgsb4j: apart from the arithmetic)" if meta.get("arithmetics") else "",
                          meta["small_solves"], meta["small_solves"]))
         lines.append("")
-        lines.append("| n | SciPy µs/solve | lbfgsb4j µs/solve | SciPy / lbfgsb4j | iterations SciPy / lbfgsb4j | evaluations SciPy / lbfgsb4j | final f SciPy / lbfgsb4j |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|")
+        header = ["n"] + ["%s µs/solve" % l for l in labels] + ["SciPy / %s" % l for _, l in jimpls]
+        header += ["iterations %s" % names, "evaluations %s" % names, "final f %s" % names]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---:|" * len(header))
         for row in small:
-            s, j = row["scipy"], row["lbfgsb4j"]
-            lines.append("| %d | %s | %s | **%s×** | %d / %d | %d / %d | %.6g / %.6g |" % (
-                row["n"], fmt(s["median_us"]), fmt(j["median_us"]), fmt(s["median_us"] / j["median_us"], 3),
-                s["iterations"], j["iterations"], s["evaluations"], j["evaluations"], s["f"], j["f"]))
+            s = row["scipy"]
+            runs = [row[k] for k in keys]
+            cells = ["%d" % row["n"]] + [fmt(r["median_us"]) for r in runs]
+            cells += ["**%s×**" % fmt(ratio(s["median_us"], row[k]["median_us"]), 3) for k, _ in jimpls]
+            cells += [slash([r["iterations"] for r in runs]), slash([r["evaluations"] for r in runs]),
+                      " / ".join("%.6g" % r["f"] for r in runs)]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
 
-def write_plot(path, large):
+def write_plot(path, large, meta):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -422,8 +484,10 @@ def write_plot(path, large):
     for ax, problem in zip(axes[0], problems):
         rows = sorted((r for r in large if r["problem"] == problem), key=lambda r: r["n"])
         ns = [r["n"] for r in rows]
-        for impl, marker in (("scipy", "o"), ("lbfgsb4j", "s")):
-            ax.loglog(ns, [r[impl]["solver_ms_per_iter"] for r in rows], marker=marker, label=impl)
+        impls = [("scipy", "SciPy")] + [(k, "lbfgsb4j %s" % l if l != "lbfgsb4j" else l)
+                                         for k, l in java_impls(meta)]
+        for (impl, label), marker in zip(impls, ("o", "s", "^", "D")):
+            ax.loglog(ns, [r[impl]["solver_ms_per_iter"] for r in rows], marker=marker, label=label)
         ax.set_title("%s (%s)" % (problem, "bounded" if problem == "driver" else "unbounded"))
         ax.set_xlabel("n")
         ax.set_ylabel("solver time per iteration (ms)")
@@ -451,6 +515,9 @@ def main():
     parser.add_argument("--java-env", action="append", default=[], metavar="KEY=VALUE",
                         help="an environment variable for the lbfgsb4j runs (repeatable), e.g. OPENBLAS_NUM_THREADS=1")
     parser.add_argument("--output-dir", default=DEFAULT_OUT, help="where the .md/.json/.png go (default %s)" % DEFAULT_OUT)
+    parser.add_argument("--arithmetic", default="reference,fast",
+                        help="lbfgsb4j's LbfgsbOptions.arithmetic, comma-separated, one JVM per value and run "
+                             "(default reference,fast)")
     parser.add_argument("--render", metavar="JSON",
                         help="only rewrite the .md (and .png) from a side_by_side.json written earlier")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
@@ -481,6 +548,11 @@ def main():
         if "--small-solves" not in sys.argv:
             args.small_solves = 50
     sizes = parse_sizes(args.sizes)
+    try:
+        arithmetics = parse_arithmetics(args.arithmetic)
+    except ValueError as e:
+        parser.error(str(e))
+    jkeys = [impl_key(a) for a in arithmetics]
     problems = [p for p in args.problems.split(",") if p]
     for p in problems:
         if p not in PROBLEMS:
@@ -502,37 +574,47 @@ def main():
     load_start = os.getloadavg()[0]
     print("# " + command, flush=True)
 
+    nan = float("nan")
     large = []
     for problem in problems:
         for n in sizes:
-            row = {"problem": problem, "n": n, "runs": {"scipy": [], "lbfgsb4j": []}}
+            row = {"problem": problem, "n": n, "runs": {k: [] for k in ["scipy"] + jkeys}}
             for _ in range(args.repeats):
                 row["runs"]["scipy"].append(run_child(scipy_cmd(problem, n, args.maxiter, args.m), scipy_env))
-                row["runs"]["lbfgsb4j"].append(run_child(java_cmd(args, problem, n, args.maxiter, args.m), java_env))
-            for impl in ("scipy", "lbfgsb4j"):
+                for a, k in zip(arithmetics, jkeys):
+                    row["runs"][k].append(run_child(java_cmd(args, a, problem, n, args.maxiter, args.m), java_env))
+            for impl in row["runs"]:
                 row[impl] = median_run(row["runs"][impl])
-            s, j = row["scipy"], row["lbfgsb4j"]
-            print("%-10s n=%-10d solver ms/iter SciPy %9.3f  lbfgsb4j %9.3f  (x%.2f)  iters %d/%d  evals %d/%d  "
-                  "peak RSS MB %.0f/%.0f" % (
-                      problem, n, s["solver_ms_per_iter"] or float("nan"), j["solver_ms_per_iter"] or float("nan"),
-                      (s["solver_ms_per_iter"] or float("nan")) / (j["solver_ms_per_iter"] or float("nan")),
-                      s["iterations"], j["iterations"], s["evaluations"], j["evaluations"],
-                      s["peak_rss_mb"], j["peak_rss_mb"]), flush=True)
+            s = row["scipy"]
+            print("%-10s n=%-10d solver ms/iter SciPy %9.3f%s" % (
+                problem, n, s["solver_ms_per_iter"] or nan, "".join(
+                    "  %s %9.3f (x%.2f)" % (a, row[k]["solver_ms_per_iter"] or nan,
+                                            (s["solver_ms_per_iter"] or nan) / (row[k]["solver_ms_per_iter"] or nan))
+                    for a, k in zip(arithmetics, jkeys))), flush=True)
+            print("%-10s %-12s iters %s  evals %s  peak RSS MB %s  (SciPy / %s)" % (
+                "", "", "/".join(str(row[k]["iterations"]) for k in ["scipy"] + jkeys),
+                "/".join(str(row[k]["evaluations"]) for k in ["scipy"] + jkeys),
+                "/".join("%.0f" % row[k]["peak_rss_mb"] for k in ["scipy"] + jkeys),
+                " / ".join(arithmetics)), flush=True)
             large.append(row)
 
     small = []
     if not args.no_small:
         for n in SMALL_SIZES:
-            row = {"problem": "rosenbrock_box", "n": n, "runs": {"scipy": [], "lbfgsb4j": []}}
+            row = {"problem": "rosenbrock_box", "n": n, "runs": {k: [] for k in ["scipy"] + jkeys}}
             for _ in range(args.repeats):
                 row["runs"]["scipy"].append(run_child(scipy_cmd("small", n, args.small_solves, args.m), scipy_env))
-                row["runs"]["lbfgsb4j"].append(run_child(java_cmd(args, "small", n, args.small_solves, args.m), java_env))
-            for impl in ("scipy", "lbfgsb4j"):
+                for a, k in zip(arithmetics, jkeys):
+                    row["runs"][k].append(run_child(java_cmd(args, a, "small", n, args.small_solves, args.m), java_env))
+            for impl in row["runs"]:
                 row[impl] = median_run(row["runs"][impl])
-            s, j = row["scipy"], row["lbfgsb4j"]
-            print("small n=%-4d whole solve µs SciPy %9.1f  lbfgsb4j %8.1f  (x%.1f)  iters %d/%d  evals %d/%d" % (
-                n, s["median_us"], j["median_us"], s["median_us"] / j["median_us"],
-                s["iterations"], j["iterations"], s["evaluations"], j["evaluations"]), flush=True)
+            s = row["scipy"]
+            print("small n=%-4d whole solve µs SciPy %9.1f%s  iters %s  evals %s" % (
+                n, s["median_us"], "".join("  %s %8.1f (x%.1f)" % (a, row[k]["median_us"],
+                                                                  s["median_us"] / row[k]["median_us"])
+                                           for a, k in zip(arithmetics, jkeys)),
+                "/".join(str(row[k]["iterations"]) for k in ["scipy"] + jkeys),
+                "/".join(str(row[k]["evaluations"]) for k in ["scipy"] + jkeys)), flush=True)
             small.append(row)
 
     meta = {
@@ -543,7 +625,8 @@ def main():
         "source": source,
         "scipy_runtime": (large[0]["scipy"]["runtime"] if large else
                           "Python %s, OPENBLAS_NUM_THREADS=%s" % (platform.python_version(), args.blas_threads)),
-        "java_runtime": large[0]["lbfgsb4j"].get("runtime", "Java") if large else "Java",
+        "java_runtime": large[0][jkeys[0]].get("runtime", "Java") if large else "Java",
+        "arithmetics": arithmetics,
         "maxiter": args.maxiter, "m": args.m, "repeats": args.repeats, "small_solves": args.small_solves,
         "blas_threads_scipy": args.blas_threads, "jar": args.jar, "java_opts": args.java_opts,
         "java_env": args.java_env,
@@ -564,7 +647,7 @@ def write_outputs(out_dir, data):
     with open(os.path.join(out_dir, "side_by_side.json"), "w") as f:
         json.dump(data, f, indent=1)
     write_markdown(os.path.join(out_dir, "side_by_side.md"), large, small, meta)
-    plotted = write_plot(os.path.join(out_dir, "side_by_side.png"), large) if large else False
+    plotted = write_plot(os.path.join(out_dir, "side_by_side.png"), large, meta) if large else False
     print("wrote %s/side_by_side.md, side_by_side.json%s" % (
         out_dir, ", side_by_side.png" if plotted else ""))
 

@@ -2,6 +2,7 @@ package org.lbfgsb4j.benchmarks;
 
 import java.nio.DoubleBuffer;
 import java.util.concurrent.TimeUnit;
+import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
 import org.lbfgsb4j.Lbfgsb;
 import org.lbfgsb4j.LbfgsbOptions;
@@ -59,8 +60,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       so the callback's hand-off at n = 1,000,000 is the n = 1 code path.
  * </ul>
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ObjectiveHandOffBenchmark} (about a
- * minute). {@code NativeCrossingBenchmark} gives the bare JNI downcall for comparison.
+ * <p>Params: n, and {@code arithmetic} ({@code REFERENCE}, {@code FAST}) for the whole runs.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ObjectiveHandOffBenchmark} (about 1.5
+ * minutes; {@code -p arithmetic=REFERENCE} for one arithmetic). {@code NativeCrossingBenchmark}
+ * gives the bare JNI downcall for comparison.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -76,6 +80,15 @@ public class ObjectiveHandOffBenchmark {
 
     @Param({"1", "1000000"})
     public int n;
+
+    /**
+     * {@code LbfgsbOptions.arithmetic} of the whole runs ({@code javaLoopRun}, {@code callbackRun}):
+     * the native work per evaluation may differ between the two, and the setup checks for each
+     * that both drivers give the same result and hand over the same views. {@code javaLoopHandOff}
+     * makes no solver call, so its two rows measure the same thing (a check of the noise).
+     */
+    @Param({"REFERENCE", "FAST"})
+    public Arithmetic arithmetic;
 
     // The direct measurement.
     private NativeSession session;
@@ -104,7 +117,8 @@ public class ObjectiveHandOffBenchmark {
         x0 = new double[n];
         bounds = Bounds.unbounded(n);
         // No copy of the final state in the result: a per-run cost that is not the hand-off.
-        options = LbfgsbOptions.builder().maxIterations(RUN_ITERATIONS).retainFinalState(false).build();
+        options = LbfgsbOptions.builder().maxIterations(RUN_ITERATIONS).retainFinalState(false)
+                .arithmetic(arithmetic).build();
         linear = (xv, gv) -> {
             if (firstEvaluation) { // the native gradient starts uninitialized: zero it once per run
                 firstEvaluation = false;
@@ -120,8 +134,8 @@ public class ObjectiveHandOffBenchmark {
         LbfgsbResult a = javaLoopOnce();
         LbfgsbResult b = callbackOnce();
         if (!a.equals(b) || a.iterations() != RUN_ITERATIONS || a.evaluations() != RUN_EVALUATIONS) {
-            throw new IllegalStateException("whole runs must do " + RUN_ITERATIONS + " iterations and "
-                    + RUN_EVALUATIONS + " evaluations, identically in both drivers; Java loop: " + a
+            throw new IllegalStateException(arithmetic + ": whole runs must do " + RUN_ITERATIONS
+                    + " iterations and " + RUN_EVALUATIONS + " evaluations, identically in both drivers; Java loop: " + a
                     + ", callback: " + b);
         }
     }

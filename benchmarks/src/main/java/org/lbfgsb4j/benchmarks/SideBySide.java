@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
 import org.lbfgsb4j.Lbfgsb;
 import org.lbfgsb4j.LbfgsbOptions;
@@ -19,9 +22,13 @@ import org.lbfgsb4j.internal.LbfgsbNative;
  * on standard output.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.SideBySide &lt;problem&gt; &lt;n&gt; &lt;maxiter&gt; [m]
- * java -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.SideBySide small &lt;n&gt; &lt;solves&gt; [m]
+ * java -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.SideBySide &lt;problem&gt; &lt;n&gt; &lt;maxiter&gt; [m] [--arithmetic A]
+ * java -cp benchmarks/target/benchmarks.jar org.lbfgsb4j.benchmarks.SideBySide small &lt;n&gt; &lt;solves&gt; [m] [--arithmetic A]
  * </pre>
+ *
+ * <p>{@code --arithmetic} ({@code REFERENCE}, the library's default, or {@code FAST}, any case) sets
+ * {@code LbfgsbOptions.arithmetic} for every solve of the process, the untimed warm-up solves
+ * included; one process measures one arithmetic (the Python driver starts one per arithmetic).
  *
  * <p>First, in both modes, the native library is loaded and a 2-variable problem solved (library
  * loading is not timed); large mode then also solves its problem at min(n, {@value #WARM_UP_SIZE})
@@ -54,34 +61,58 @@ public final class SideBySide {
     static final boolean RETAIN_FINAL_STATE =
             Boolean.parseBoolean(System.getProperty("lbfgsb4j.retainFinalState", "true"));
 
+    /** The arithmetic of this process's solves ({@code --arithmetic}; the library's default). */
+    private static Arithmetic arithmetic = LbfgsbOptions.DEFAULT_ARITHMETIC;
+
     private static LbfgsbOptions options(int m, long maxiter) {
         return LbfgsbOptions.builder().historySize(m).maxIterations(maxiter)
-                .retainFinalState(RETAIN_FINAL_STATE).build();
+                .retainFinalState(RETAIN_FINAL_STATE).arithmetic(arithmetic).build();
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3) {
-            System.err.println("usage: SideBySide <driver|rosenbrock> <n> <maxiter> [m]\n"
-                    + "       SideBySide small <n> <solves> [m]");
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--arithmetic") && i + 1 < args.length) {
+                arithmetic = parseArithmetic(args[++i]);
+            } else if (args[i].startsWith("--arithmetic=")) {
+                arithmetic = parseArithmetic(args[i].substring("--arithmetic=".length()));
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (positional.size() < 3 || positional.size() > 4) {
+            System.err.println("usage: SideBySide <driver|rosenbrock> <n> <maxiter> [m] [--arithmetic REFERENCE|FAST]\n"
+                    + "       SideBySide small <n> <solves> [m] [--arithmetic REFERENCE|FAST]");
             System.exit(2);
         }
-        int n = BenchmarkProblems.parseSize(args[1]);
-        int m = args.length > 3 ? Integer.parseInt(args[3]) : LbfgsbOptions.DEFAULT_HISTORY_SIZE;
+        int n = BenchmarkProblems.parseSize(positional.get(1));
+        int m = positional.size() > 3 ? Integer.parseInt(positional.get(3)) : LbfgsbOptions.DEFAULT_HISTORY_SIZE;
         warmUpLibrary();
-        if (args[0].equals("small")) {
-            small(n, Integer.parseInt(args[2]), m, statusKb("VmRSS"));
+        if (positional.get(0).equals("small")) {
+            small(n, Integer.parseInt(positional.get(2)), m, statusKb("VmRSS"));
         } else {
-            Problem problem = Problem.of(args[0]);
-            long maxiter = Long.parseLong(args[2]);
+            Problem problem = Problem.of(positional.get(0));
+            long maxiter = Long.parseLong(positional.get(2));
             int k = Math.min(n, WARM_UP_SIZE);
             Lbfgsb.minimize(problem.objective(), problem.x0(k), problem.bounds(k), options(m, maxiter));
             large(problem, n, maxiter, m, statusKb("VmRSS"));
         }
     }
 
+    /** "REFERENCE" / "fast" / ... as an {@link Arithmetic}. */
+    static Arithmetic parseArithmetic(String s) {
+        try {
+            return Arithmetic.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("arithmetic = " + s + ": must be one of "
+                    + Arrays.toString(Arithmetic.values()), e);
+        }
+    }
+
     private static void warmUpLibrary() {
         LbfgsbNative.load();
-        Lbfgsb.minimize(BenchmarkProblems::rosenbrock, new double[] {-1.2, 1.0});
+        Lbfgsb.minimize(BenchmarkProblems::rosenbrock, new double[] {-1.2, 1.0}, Bounds.unbounded(2),
+                LbfgsbOptions.builder().arithmetic(arithmetic).build());
     }
 
     private static void large(Problem problem, int n, long maxiter, int m, long baselineRss) {
@@ -121,6 +152,7 @@ public final class SideBySide {
         field(json, "baseline_rss_mb", baselineRss / 1024.0);
         field(json, "self_peak_rss_mb", statusKb("VmHWM") / 1024.0);
         field(json, "retain_final_state", String.valueOf(RETAIN_FINAL_STATE));
+        field(json, "arithmetic", arithmetic.name());
         field(json, "runtime", "Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name")
                 + ", OpenBLAS threads " + LbfgsbNative.blasThreads() + ", retainFinalState " + RETAIN_FINAL_STATE);
         System.out.println(json.append('}'));
@@ -131,7 +163,7 @@ public final class SideBySide {
         double[] x0 = problem.x0(n);
         Bounds bounds = problem.bounds(n);
         Objective f = problem.objective();
-        LbfgsbOptions options = LbfgsbOptions.builder().historySize(m).build();
+        LbfgsbOptions options = LbfgsbOptions.builder().historySize(m).arithmetic(arithmetic).build();
         LbfgsbResult r = null;
         for (int i = 0; i < solves; i++) {
             r = Lbfgsb.minimize(f, x0, bounds, options);
@@ -151,6 +183,7 @@ public final class SideBySide {
         field(json, "n", n);
         field(json, "m", m);
         field(json, "solves", solves);
+        field(json, "arithmetic", arithmetic.name());
         field(json, "median_us", nanos[solves / 2] / 1e3);
         field(json, "mean_us", all / 1e3 / solves);
         field(json, "iterations", r.iterations());

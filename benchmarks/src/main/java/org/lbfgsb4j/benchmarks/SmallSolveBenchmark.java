@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
+import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
 import org.lbfgsb4j.Lbfgsb;
 import org.lbfgsb4j.LbfgsbOptions;
@@ -34,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Whole solves of small problems, where fixed costs (native allocation, JNI crossings, copies in
  * and out) weigh most: chained Rosenbrock in the box [-2, 0.5]^n (the reference case
  * {@code rosen_n1000_box}'s box; the upper bound is active at the solution), default options
- * (m = 10, SciPy's tolerances), n = 10, 30, 100. The objective is plain Java over the zero-copy
+ * (m = 10, SciPy's tolerances) apart from {@code arithmetic} (param: {@code REFERENCE}, the default,
+ * and {@code FAST}), n = 10, 30, 100. The objective is plain Java over the zero-copy
  * buffers and its time is included: this is the time a caller waits for a result.
  *
  * <ul>
@@ -48,7 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       is half the 1-thread time.
  * </ul>
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SmallSolveBenchmark} (about 2 minutes).
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SmallSolveBenchmark} (about 4 minutes;
+ * {@code -p arithmetic=REFERENCE} for one arithmetic).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +66,14 @@ public class SmallSolveBenchmark {
     @Param({"10", "30", "100"})
     public int n;
 
+    /**
+     * {@code LbfgsbOptions.arithmetic}: the library's default {@code REFERENCE} (SciPy's order) or
+     * {@code FAST} (fused, vectorised passes). At these n the passes over the variables are short,
+     * so this shows whether FAST's set-up costs anything on small problems.
+     */
+    @Param({"REFERENCE", "FAST"})
+    public Arithmetic arithmetic;
+
     private final Objective objective = BenchmarkProblems::rosenbrock;
     private double[] x0;
     private Bounds bounds;
@@ -74,7 +85,7 @@ public class SmallSolveBenchmark {
         Problem p = Problem.ROSENBROCK_BOX;
         x0 = p.x0(n);
         bounds = p.bounds(n);
-        options = LbfgsbOptions.defaults();
+        options = LbfgsbOptions.builder().arithmetic(arithmetic).build();
         SplittableRandom random = new SplittableRandom(SEED);
         batchStarts = new double[BATCH][];
         double width = BenchmarkProblems.BOX_UPPER - BenchmarkProblems.BOX_LOWER;
@@ -87,7 +98,8 @@ public class SmallSolveBenchmark {
         }
         LbfgsbResult r = solve();
         if (!r.converged()) {
-            throw new IllegalStateException("bounded Rosenbrock n=" + n + " did not converge: " + r.message());
+            throw new IllegalStateException("bounded Rosenbrock n=" + n + " " + arithmetic + " did not converge: "
+                    + r.message());
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
 import org.lbfgsb4j.Lbfgsb;
 import org.lbfgsb4j.LbfgsbOptions;
@@ -53,8 +54,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * in the library) is a once-per-run cost, not an iteration's: it is off here unless
  * {@code -p retainFinalState=true}; the side-by-side comparison runs with the library's defaults.
  *
+ * <p>{@code arithmetic} ({@code REFERENCE}, {@code FAST}) is a param of the replayed runs: each
+ * value records and replays its own minimization, so both time exactly {@value #ITERATIONS}
+ * iterations of their own iterates. {@code gradientCopy} does not depend on it.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SolverIterationBenchmark}
- * (about 2 minutes; {@code -p n=1000000} for the headline size only).
+ * (about 4 minutes; {@code -p n=1000000} for the headline size only, {@code -p arithmetic=FAST}
+ * for one arithmetic).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -82,6 +88,14 @@ public class SolverIterationBenchmark {
         @Param({"false"})
         public boolean retainFinalState;
 
+        /**
+         * {@code LbfgsbOptions.arithmetic}: SciPy's summation order ({@code REFERENCE}, the
+         * library's default) or the fused, vectorised passes ({@code FAST}). Each value records
+         * its own run (the iterates agree to rounding only), so the replay is exact for both.
+         */
+        @Param({"REFERENCE", "FAST"})
+        public Arithmetic arithmetic;
+
         double[] x0;
         Bounds bounds;
         LbfgsbOptions options;
@@ -98,7 +112,8 @@ public class SolverIterationBenchmark {
             Problem p = Problem.of(problem);
             x0 = p.x0(n);
             bounds = p.bounds(n);
-            options = LbfgsbOptions.builder().maxIterations(ITERATIONS).retainFinalState(retainFinalState).build();
+            options = LbfgsbOptions.builder().maxIterations(ITERATIONS).retainFinalState(retainFinalState)
+                    .arithmetic(arithmetic).build();
             Objective real = p.objective();
             List<double[]> gs = new ArrayList<>();
             List<Double> fs = new ArrayList<>();
