@@ -72,6 +72,8 @@ public final class LbfgsbOptions {
     public static final int DEFAULT_MAX_NON_FINITE_BACKTRACKS = 10;
     /** Default {@link #arithmetic()}. */
     public static final Arithmetic DEFAULT_ARITHMETIC = Arithmetic.FAST;
+    /** Default {@link #retainFinalStateLimit()}: 64 MiB. */
+    public static final long DEFAULT_RETAIN_FINAL_STATE_LIMIT = 64L << 20;
     /** The name of the default {@link #logger()}. */
     public static final String LOGGER_NAME = "org.lbfgsb4j";
 
@@ -147,7 +149,7 @@ public final class LbfgsbOptions {
     private final IterationListener iterationListener; // null: none
     private final int checkpointEvery; // 0: never
     private final CheckpointSink checkpointSink; // null: none
-    private final boolean retainFinalState;
+    private final long retainFinalStateLimit;
     private final double curvaturePairThreshold;
     private final double targetValue;
     private final DoubleSupplier targetValueSupplier; // null: the constant
@@ -174,7 +176,7 @@ public final class LbfgsbOptions {
         this.iterationListener = b.iterationListener;
         this.checkpointEvery = b.checkpointEvery;
         this.checkpointSink = b.checkpointSink;
-        this.retainFinalState = b.retainFinalState;
+        this.retainFinalStateLimit = b.retainFinalStateLimit;
         this.curvaturePairThreshold = b.curvaturePairThreshold;
         this.targetValue = b.targetValue;
         this.targetValueSupplier = b.targetValueSupplier;
@@ -231,15 +233,29 @@ public final class LbfgsbOptions {
     }
 
     /**
-     * Whether the result keeps the solver's final state, so that {@link LbfgsbResult#checkpoint()}
-     * and {@link LbfgsbResult#inverseHessian()} work (SciPy always returns {@code hess_inv}).
-     * Default true. It costs a copy of the state, about (2m + 9) n doubles (160 MB at n = 1e6,
-     * m = 10): turn it off for very large n.
+     * The largest final state, in bytes, that the result keeps, so that
+     * {@link LbfgsbResult#checkpoint()} and {@link LbfgsbResult#inverseHessian()} work (SciPy always
+     * returns {@code hess_inv}). The state is about (2m + 9) n doubles (0.2 MB at n = 1,000 and
+     * m = 10; 232 MB at n = 1e6) and keeping it costs a copy made while the solver's own workspace
+     * still exists, i.e. it raises the peak memory of the run by that much. Default
+     * {@value #DEFAULT_RETAIN_FINAL_STATE_LIMIT} bytes (64 MiB: kept up to n of about 280,000 with
+     * m = 10); {@link Builder#retainFinalState(boolean)} sets "always" ({@link Long#MAX_VALUE}) or
+     * "never" (0).
      *
-     * @return whether the final state is kept
+     * @return the size limit in bytes
      */
-    public boolean retainFinalState() {
-        return retainFinalState;
+    public long retainFinalStateLimit() {
+        return retainFinalStateLimit;
+    }
+
+    /**
+     * Whether a final state of {@code bytes} bytes is kept ({@link #retainFinalStateLimit()}).
+     *
+     * @param bytes the size of the state
+     * @return whether it is kept
+     */
+    public boolean retainsFinalStateOf(long bytes) {
+        return bytes <= retainFinalStateLimit;
     }
 
     /**
@@ -553,6 +569,9 @@ public final class LbfgsbOptions {
                 && Double.compare(lineSearchStepTolerance, p.lineSearchStepTolerance) == 0
                 && Double.compare(lineSearchMaxStep, p.lineSearchMaxStep) == 0
                 && iterationListener == p.iterationListener
+                && checkpointEvery == p.checkpointEvery
+                && checkpointSink == p.checkpointSink
+                && retainFinalStateLimit == p.retainFinalStateLimit
                 && Double.compare(curvaturePairThreshold, p.curvaturePairThreshold) == 0
                 && Double.compare(targetValue, p.targetValue) == 0
                 && targetValueSupplier == p.targetValueSupplier
@@ -570,7 +589,8 @@ public final class LbfgsbOptions {
     public int hashCode() {
         return Objects.hash(historySize, relativeReductionTolerance, projectedGradientTolerance, maxIterations,
                 maxEvaluations, maxLineSearchSteps, lineSearchSufficientDecrease, lineSearchCurvature,
-                lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener),
+                lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener), checkpointEvery,
+                System.identityHashCode(checkpointSink), retainFinalStateLimit,
                 curvaturePairThreshold, targetValue, System.identityHashCode(targetValueSupplier),
                 System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, arithmetic, timeLimit,
                 System.identityHashCode(cancellation), logging, logEvery, System.identityHashCode(logger));
@@ -589,6 +609,8 @@ public final class LbfgsbOptions {
                 + ", lineSearchStepTolerance=" + lineSearchStepTolerance
                 + ", lineSearchMaxStep=" + lineSearchMaxStep
                 + ", iterationListener=" + (iterationListener == null ? "none" : iterationListener)
+                + (checkpointEvery == 0 ? "" : ", checkpointEvery=" + checkpointEvery + " to " + checkpointSink)
+                + ", retainFinalStateLimit=" + (retainFinalStateLimit == Long.MAX_VALUE ? "always" : retainFinalStateLimit)
                 + ", curvaturePairThreshold=" + curvaturePairThreshold
                 + ", targetValue=" + (targetValueSupplier == null ? targetValue : "supplier " + targetValueSupplier)
                 + (projectedGradientToleranceSupplier == null ? ""
@@ -621,7 +643,7 @@ public final class LbfgsbOptions {
         private IterationListener iterationListener;
         private int checkpointEvery;
         private CheckpointSink checkpointSink;
-        private boolean retainFinalState = true;
+        private long retainFinalStateLimit = DEFAULT_RETAIN_FINAL_STATE_LIMIT;
         private double curvaturePairThreshold = DEFAULT_CURVATURE_PAIR_THRESHOLD;
         private double targetValue = DEFAULT_TARGET_VALUE;
         private DoubleSupplier targetValueSupplier;
@@ -651,7 +673,7 @@ public final class LbfgsbOptions {
             iterationListener = o.iterationListener;
             checkpointEvery = o.checkpointEvery;
             checkpointSink = o.checkpointSink;
-            retainFinalState = o.retainFinalState;
+            retainFinalStateLimit = o.retainFinalStateLimit;
             curvaturePairThreshold = o.curvaturePairThreshold;
             targetValue = o.targetValue;
             targetValueSupplier = o.targetValueSupplier;
@@ -833,12 +855,27 @@ public final class LbfgsbOptions {
         }
 
         /**
-         * Sets {@link LbfgsbOptions#retainFinalState()} (default true).
+         * Always ({@code true}) or never ({@code false}) keep the final state in the result,
+         * whatever its size (default: up to {@link LbfgsbOptions#DEFAULT_RETAIN_FINAL_STATE_LIMIT}
+         * bytes; see {@link LbfgsbOptions#retainFinalStateLimit()}).
          *
+         * @param retain whether to keep it
          * @return this builder
          */
         public Builder retainFinalState(boolean retain) {
-            this.retainFinalState = retain;
+            this.retainFinalStateLimit = retain ? Long.MAX_VALUE : 0;
+            return this;
+        }
+
+        /**
+         * Keeps the final state in the result when it takes at most {@code bytes} bytes (see
+         * {@link LbfgsbOptions#retainFinalStateLimit()}; {@code >= 0}).
+         *
+         * @param bytes the size limit
+         * @return this builder
+         */
+        public Builder retainFinalStateUpTo(long bytes) {
+            this.retainFinalStateLimit = bytes;
             return this;
         }
 
@@ -1047,6 +1084,9 @@ public final class LbfgsbOptions {
             }
             if (maxNonFiniteBacktracks < 0) {
                 throw invalid("maxNonFiniteBacktracks", maxNonFiniteBacktracks, "must be >= 0");
+            }
+            if (retainFinalStateLimit < 0) {
+                throw invalid("retainFinalStateLimit", retainFinalStateLimit, "must be >= 0");
             }
             if (arithmetic == null) {
                 throw invalid("arithmetic", null, "must not be null");

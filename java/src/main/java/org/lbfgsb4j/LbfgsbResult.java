@@ -105,12 +105,15 @@ public final class LbfgsbResult {
      * other limits ({@link Lbfgsb#resume}).
      *
      * @return the final state
-     * @throws IllegalStateException when the options did not retain it
-     *     ({@link LbfgsbOptions#retainFinalState()} false)
+     * @throws IllegalStateException when the options did not retain it (by default a state larger
+     *     than {@link LbfgsbOptions#DEFAULT_RETAIN_FINAL_STATE_LIMIT} bytes is not kept; see
+     *     {@link LbfgsbOptions#retainFinalStateLimit()})
      */
     public Checkpoint checkpoint() {
         if (finalState == null) {
-            throw new IllegalStateException("the final state was not retained: run with LbfgsbOptions.retainFinalState(true)");
+            throw new IllegalStateException("the final state was not retained (it is larger than "
+                    + "LbfgsbOptions.retainFinalStateLimit(), or retainFinalState(false) was set): "
+                    + "run with LbfgsbOptions.Builder.retainFinalState(true) to keep it");
         }
         return finalState;
     }

@@ -399,7 +399,7 @@ final class Run {
 
     private LbfgsbResult result(Termination override) {
         // The native state as it stands (before any best-point substitution below).
-        Checkpoint finalState = options.retainFinalState() ? Checkpoint.capture(session) : null;
+        Checkpoint finalState = options.retainsFinalStateOf(session.stateBytes()) ? Checkpoint.capture(session) : null;
         int status = session.status();
         if (status == LbfgsbNative.STATUS_INVALID_INPUT) {
             // Bounds and options are validated in Java first: reaching this is a bug.

@@ -375,6 +375,17 @@ public final class NativeSession implements AutoCloseable {
         return minimizer.stateSegmentSize(i);
     }
 
+    /** The size of the complete state in bytes: the header and every segment. */
+    public long stateBytes() {
+        ensureOpen();
+        long total = minimizer.stateHeaderSize();
+        int count = minimizer.stateSegmentCount();
+        for (int i = 0; i < count; i++) {
+            total += minimizer.stateSegmentSize(i);
+        }
+        return total;
+    }
+
     /** Copies {@code dst.remaining()} bytes of segment i from byte {@code offset} into {@code dst} (direct). */
     public void copySegmentOut(int i, long offset, ByteBuffer dst) {
         ensureOpen();

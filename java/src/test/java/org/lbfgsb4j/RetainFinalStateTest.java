@@ -1,0 +1,63 @@
+package org.lbfgsb4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The result keeps the final state by size: small states by default, large ones on request only. */
+class RetainFinalStateTest {
+
+    private static LbfgsbResult solve(int n, LbfgsbOptions options) {
+        Objective quadratic = Objective.fromArrays((x, g) -> {
+            double f = 0;
+            for (int i = 0; i < x.length; i++) {
+                double d = x[i] - 1.0 / (i + 1);
+                f += d * d;
+                g[i] = 2 * d;
+            }
+            return f;
+        });
+        double[] x0 = new double[n];
+        Arrays.fill(x0, 3.0);
+        return Lbfgsb.minimize(quadratic, x0, Bounds.unbounded(n), options);
+    }
+
+    @Test
+    void smallStatesAreKeptByDefault() {
+        LbfgsbResult r = solve(1000, LbfgsbOptions.defaults());
+        assertEquals(LbfgsbOptions.DEFAULT_RETAIN_FINAL_STATE_LIMIT, LbfgsbOptions.defaults().retainFinalStateLimit());
+        assertEquals(1000, r.checkpoint().size());
+        assertEquals(r.value(), r.checkpoint().value());
+    }
+
+    @Test
+    void statesAboveTheLimitAreNotKept() {
+        // n = 1000, m = 10: the state is about (2m + 9) n doubles, over 200 kB.
+        LbfgsbResult r = solve(1000, LbfgsbOptions.builder().retainFinalStateUpTo(100_000).build());
+        IllegalStateException e = assertThrows(IllegalStateException.class, r::checkpoint);
+        assertTrue(e.getMessage().contains("retainFinalState(true)"), e.getMessage());
+        assertThrows(IllegalStateException.class, r::inverseHessian);
+        assertTrue(r.converged());
+    }
+
+    @Test
+    void alwaysAndNeverOverrideTheSize() {
+        LbfgsbOptions always = LbfgsbOptions.builder().retainFinalStateUpTo(1).retainFinalState(true).build();
+        assertEquals(Long.MAX_VALUE, always.retainFinalStateLimit());
+        assertEquals(10, solve(10, always).checkpoint().size());
+        LbfgsbOptions never = LbfgsbOptions.builder().retainFinalState(false).build();
+        assertFalse(never.retainsFinalStateOf(1));
+        assertThrows(IllegalStateException.class, solve(10, never)::checkpoint);
+    }
+
+    @Test
+    void aNegativeLimitIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LbfgsbOptions.builder().retainFinalStateUpTo(-1).build());
+        assertEquals("retainFinalStateLimit = -1: must be >= 0", e.getMessage());
+    }
+}
