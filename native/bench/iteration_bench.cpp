@@ -1,7 +1,7 @@
 // Solver time per iteration of the native core, objective excluded (a profiling harness, not a
 // test): runs `iterations` iterations of the driver1 problem (bounded) or chained Rosenbrock
 // (unbounded) at size n, m = 10, timing the objective separately.
-//   iteration_bench driver|rosenbrock n iterations [m [reference|fast]]
+//   iteration_bench driver|rosenbrock n iterations [m [reference|fast [threads]]]
 // Prints one line: problem, n, iterations, evaluations, total ms, objective ms, solver ms/iteration.
 #include <chrono>
 #include <ctime>
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     o.max_iterations = iterations;
     const std::string arithmetic = argc > 5 ? argv[5] : "reference";
     o.arithmetic = arithmetic == "fast" ? lbfgsb::Arithmetic::Fast : lbfgsb::Arithmetic::Reference;
+    o.threads = argc > 6 ? std::atoll(argv[6]) : 1;
     o.projected_gradient_tolerance = 0.0;
     o.relative_reduction_tolerance = 0.0;
     lbfgsb::Minimizer mz(n, o);
@@ -65,8 +66,8 @@ int main(int argc, char** argv) {
     const double total_s = std::chrono::duration<double>(clock::now() - t0).count();
     const double total_cpu_s = cpu_now() - cpu0;
     const std::int64_t it = mz.iterations();
-    std::printf("%s %s n=%lld iterations=%lld evaluations=%lld total_ms=%.1f objective_ms=%.1f solver_ms_per_iteration=%.2f solver_cpu_ms_per_iteration=%.2f f=%.17g status=%s\n",
-                problem.c_str(), arithmetic.c_str(), (long long)n, (long long)it, (long long)mz.evaluations(), total_s * 1e3,
+    std::printf("%s %s threads=%lld n=%lld iterations=%lld evaluations=%lld total_ms=%.1f objective_ms=%.1f solver_ms_per_iteration=%.2f solver_cpu_ms_per_iteration=%.2f f=%.17g status=%s\n",
+                problem.c_str(), arithmetic.c_str(), (long long)o.threads, (long long)n, (long long)it, (long long)mz.evaluations(), total_s * 1e3,
                 objective_s * 1e3, (total_s - objective_s) * 1e3 / (it > 0 ? it : 1),
                 (total_cpu_s - objective_cpu_s) * 1e3 / (it > 0 ? it : 1), mz.f(), mz.message());
     return 0;

@@ -4,7 +4,8 @@
 // Header format, version 2: a sequence of 8-byte little-endian fields,
 //   magic "LBFGSB4S", version, field count, then every scalar of the state in the fixed order of
 //   visit_scalars() below (integers and booleans as int64, doubles by their IEEE-754 bits).
-// Version 1 lacked the last field (Options::arithmetic) and is still read, as Reference.
+// Version 1 lacked the last two fields (Options::arithmetic, threads) and is still read, as
+// Reference on one thread.
 // The file format around it (framing, checksum, atomic writes) belongs to the Java side.
 #include <cstring>
 #include <stdexcept>
@@ -21,7 +22,7 @@ namespace {
 
 constexpr std::uint64_t kMagic = 0x533442474653424cULL;  // "LBFGSB4S" read as little-endian bytes
 constexpr std::uint64_t kVersion = 2;
-constexpr std::uint64_t kOldestVersion = 1;  // without the last field
+constexpr std::uint64_t kOldestVersion = 1;  // without the last two fields
 constexpr std::size_t kPreamble = 3;  // magic, version, field count
 
 // Visits every scalar of the state in the format's order: f(int64&) / f(double&) / f(bool&) /
@@ -110,6 +111,7 @@ void visit_scalars(S& s, F&& f) {
     f(s.stop_requested);
     // Version 2.
     f(s.opt.arithmetic);
+    f(s.opt.threads);
 }
 
 std::size_t field_count() {
@@ -183,7 +185,7 @@ std::uint64_t field(const std::uint8_t* in, std::size_t index) {
 // The number of fields of a header of `version` (0 for an unknown version).
 std::size_t fields_of_version(std::uint64_t version) {
     if (version == kVersion) return field_count();
-    if (version == kOldestVersion) return field_count() - 1;
+    if (version == kOldestVersion) return field_count() - 2;
     return 0;
 }
 
@@ -271,6 +273,7 @@ void Minimizer::read_state_header(const std::uint8_t* in, std::size_t len) {
                                     ", history size " + std::to_string(s.opt.history_size));
     State restored_scalars(0, s.opt, nullptr);  // a scratch holder for the scalars
     restored_scalars.opt.arithmetic = Arithmetic::Reference;  // what a version-1 header implies
+    restored_scalars.opt.threads = 1;
     Reader r{in + 8 * kPreamble, in + len};
     visit_scalars(restored_scalars, r);
     // Sanity of what drives indexing: a corrupt header must not send the core out of bounds.
@@ -281,9 +284,10 @@ void Minimizer::read_state_header(const std::uint8_t* in, std::size_t len) {
                       static_cast<int>(t.phase) <= static_cast<int>(Phase::Finished) &&
                       static_cast<int>(t.status) >= 0 && static_cast<int>(t.status) <= static_cast<int>(Status::Cancelled);
     const int arithmetic = static_cast<int>(t.opt.arithmetic);
-    const bool sane_arithmetic = arithmetic == 0 || arithmetic == 1;
+    const bool sane_arithmetic = (arithmetic == 0 || arithmetic == 1) && t.opt.threads >= 1 && t.opt.threads <= 256;
     if (!sane || !sane_arithmetic) throw std::invalid_argument("corrupt lbfgsb4j state header (indices out of range)");
     s.opt.arithmetic = Arithmetic::Reference;
+    s.opt.threads = 1;
     Reader again{in + 8 * kPreamble, in + len};
     visit_scalars(s, again);
     s.message = status_message(s.status);

@@ -14,6 +14,9 @@
 // skipped updates, restarts) are the algorithm's; only rounding differs from Reference.
 #include <cmath>
 #include <cstring>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "blas.hpp"
 #include "fast.hpp"
@@ -25,32 +28,79 @@ namespace fast {
 
 namespace {
 
-// The sums of one pass: `count` sums of 8 lanes each, combined into totals at each chunk's end.
+// Threads for a pass over `chunks` chunks: Options::threads, but never fewer than
+// kMinChunksPerThread chunks (64k rows) each: below that, starting a thread costs more than it saves.
+constexpr std::int64_t kMinChunksPerThread = 16;
+
+int threads_for(const Minimizer::State& s, std::int64_t chunks) {
+    std::int64_t t = s.opt.threads;
+    const std::int64_t most = chunks / kMinChunksPerThread;
+    if (t > most) t = most;
+    return t < 1 ? 1 : static_cast<int>(t);
+}
+
+// work(t, c_begin, c_end) for t < threads over contiguous ranges of [0, chunks); thread 0 is the
+// caller. Threads are started per pass (no pool: nothing idles or spins while the objective runs);
+// if one cannot be started, the caller does its range.
+template <class Work>
+void parallel_chunks(std::int64_t chunks, int threads, Work&& work) {
+    if (threads <= 1) {
+        work(0, 0, chunks);
+        return;
+    }
+    std::vector<std::thread> started;
+    started.reserve(threads - 1);
+    std::vector<int> inline_ranges;
+    for (int t = 1; t < threads; ++t) {
+        const std::int64_t c0 = chunks * t / threads;
+        const std::int64_t c1 = chunks * (t + 1) / threads;
+        try {
+            started.emplace_back([&work, t, c0, c1] { work(t, c0, c1); });
+        } catch (const std::system_error&) {
+            inline_ranges.push_back(t);
+        }
+    }
+    work(0, 0, chunks / threads);
+    for (int t : inline_ranges) work(t, chunks * t / threads, chunks * (t + 1) / threads);
+    for (std::thread& th : started) th.join();
+}
+
+// The sums of one pass over rows [0, n): `count` sums of 8 lanes each. Chunks are shared out to
+// up to Options::threads threads in contiguous ranges; each chunk's combined lanes are kept, and
+// the totals add them in chunk order afterwards, so the bits do not depend on the thread count.
 class Pass {
 public:
-    Pass(Minimizer::State& s, int count) : s_(s), count_(count) {
-        s.fast_lanes.assign(8 * static_cast<std::size_t>(count), 0.0);
-        s.fast_totals.assign(static_cast<std::size_t>(count), 0.0);
-    }
-    double* lanes(int k) { return s_.fast_lanes.data() + 8 * static_cast<std::size_t>(k); }
-    void end_chunk() {
-        for (int k = 0; k < count_; ++k) {
-            double* l = lanes(k);
-            s_.fast_totals[k] = s_.fast_totals[k] + combine(l);
-            for (int j = 0; j < 8; ++j) l[j] = 0.0;
+    Pass(Minimizer::State& s, int count) : s_(s), count_(count) {}
+
+    // Runs block(b0, len, lanes) for the blocks [b0, b0 + len) of [0, n), lanes being the calling
+    // thread's 8 * count accumulators (lanes + 8 k for sum k).
+    template <class Block>
+    void run(std::int64_t n, Block&& block) {
+        const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+        const int threads = threads_for(s_, chunks);
+        s_.fast_lanes.assign(8 * static_cast<std::size_t>(count_) * threads, 0.0);
+        s_.fast_chunk_sums.resize(static_cast<std::size_t>(count_) * chunks);
+        parallel_chunks(chunks, threads, [&](int t, std::int64_t c_begin, std::int64_t c_end) {
+            double* lanes = s_.fast_lanes.data() + 8 * static_cast<std::size_t>(count_) * t;
+            for (std::int64_t c = c_begin; c < c_end; ++c) {
+                const std::int64_t c0 = c * kChunk;
+                const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+                for (std::int64_t b0 = c0; b0 < c1; b0 += kBlock) block(b0, (b0 + kBlock < c1 ? b0 + kBlock : c1) - b0, lanes);
+                double* sums = s_.fast_chunk_sums.data() + static_cast<std::size_t>(count_) * c;
+                for (int k = 0; k < count_; ++k) {
+                    double* l = lanes + 8 * k;
+                    sums[k] = combine(l);
+                    for (int j = 0; j < 8; ++j) l[j] = 0.0;
+                }
+            }
+        });
+        s_.fast_totals.assign(static_cast<std::size_t>(count_), 0.0);
+        for (std::int64_t c = 0; c < chunks; ++c) {
+            const double* sums = s_.fast_chunk_sums.data() + static_cast<std::size_t>(count_) * c;
+            for (int k = 0; k < count_; ++k) s_.fast_totals[k] = s_.fast_totals[k] + sums[k];
         }
     }
     const double* totals() const { return s_.fast_totals.data(); }
-
-    // Runs block(b0, len) for the blocks of rows [b0, b0 + len) of [0, n), closing each chunk.
-    template <class Block>
-    void over_rows(std::int64_t n, Block&& block) {
-        for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
-            const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
-            for (std::int64_t b0 = c0; b0 < c1; b0 += kBlock) block(b0, (b0 + kBlock < c1 ? b0 + kBlock : c1) - b0);
-            end_chunk();
-        }
-    }
 
 private:
     Minimizer::State& s_;
@@ -125,11 +175,11 @@ double dot(std::int64_t n, const double* a, const double* b) {
 
 namespace {
 
-// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, d'd into the lanes;
-// at a chunk's end the lanes are combined into the returned running total.
+// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, and d'd into the
+// 8 lanes.
 LBFGSB_CLONES
-double step_and_direction(std::int64_t n, std::int64_t b0, std::int64_t len, const double* step, double rtheta,
-                          const double* x, double* z, double* d, double* lanes, double total) {
+void step_and_direction(std::int64_t b0, std::int64_t len, const double* step, double rtheta, const double* x,
+                        double* z, double* d, double* lanes) {
     v8d acc = load(lanes);
     const v8d rt = {rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta};
     std::int64_t t = 0;
@@ -148,11 +198,6 @@ double step_and_direction(std::int64_t n, std::int64_t b0, std::int64_t len, con
         d[i] = z[i] - x[i];
         lanes[i & 7] = lanes[i & 7] + d[i] * d[i];
     }
-    if ((b0 + len) % kChunk == 0 || b0 + len == n) {  // a chunk (or the data) ends here
-        total = total + combine(lanes);
-        for (int k = 0; k < 8; ++k) lanes[k] = 0.0;
-    }
-    return total;
 }
 
 // out = a - b, returning out'out (Fast order).
@@ -227,11 +272,11 @@ int finish_update_alone(Minimizer::State& s) {
     const double* s_new = w[2 * col - 1];
     Pass pass(s, 2 * k);
     if (k > 0) {
-        pass.over_rows(s.n, [&](std::int64_t b0, std::int64_t len) {
+        pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
             for (int j = 0; j < k; ++j) {
                 ColumnWork y, sc;
-                y.add(s_new + b0, pass.lanes(j));
-                sc.add(s_new + b0, pass.lanes(k + j));
+                y.add(s_new + b0, lanes + 8 * (j));
+                sc.add(s_new + b0, lanes + 8 * (k + j));
                 y.run(w[j] + b0, len);
                 sc.run(w[col + j] + b0, len);
             }
@@ -248,14 +293,14 @@ int cauchy_products(Minimizer::State& s, const double* d, double* p) {
     const double* const* w = s.history_columns();
     const double* s_new = w[col2 - 1];
     Pass pass(s, col2 + 2 * k);
-    pass.over_rows(s.n, [&](std::int64_t b0, std::int64_t len) {
+    pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
         for (int j = 0; j < col; ++j) {
             ColumnWork y, sc;
-            y.add(d + b0, pass.lanes(j));
-            sc.add(d + b0, pass.lanes(col + j));
+            y.add(d + b0, lanes + 8 * (j));
+            sc.add(d + b0, lanes + 8 * (col + j));
             if (j < k) {
-                y.add(s_new + b0, pass.lanes(col2 + j));
-                sc.add(s_new + b0, pass.lanes(col2 + k + j));
+                y.add(s_new + b0, lanes + 8 * (col2 + j));
+                sc.add(s_new + b0, lanes + 8 * (col2 + k + j));
             }
             y.run(w[j] + b0, len);
             sc.run(w[col + j] + b0, len);
@@ -292,9 +337,9 @@ int reduced_gradient_pass(Minimizer::State& s) {
     // [4col, 5col) s_j's_new and [5col, 6col) y_j's_new over the active rows; [6col, 6col + k)
     // y_j's_new and [6col + k, 6col + 2k) s_j's_new over all rows (the deferred update).
     Pass pass(s, 6 * col + 2 * k);
-    double yv[kBlock];  // y_new on free rows, else 0
-    double sv[kBlock];  // s_new on active rows, else 0
-    pass.over_rows(n, [&](std::int64_t b0, std::int64_t len) {
+    pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
+        double yv[kBlock];  // y_new on free rows, else 0
+        double sv[kBlock];  // s_new on active rows, else 0
         // Unconstrained, r = -g: the sums use g and are negated at the end (exactly -sum(w r)).
         const double* rb = cnstnd ? r + b0 : g + b0;
         if (cnstnd) {
@@ -317,19 +362,19 @@ int reduced_gradient_pass(Minimizer::State& s) {
         const double* yw = cnstnd ? yv : y_new + b0;
         for (int j = 0; j < col; ++j) {
             ColumnWork y, sc;
-            y.add(rb, pass.lanes(j));
-            sc.add(rb, pass.lanes(col + j));
+            y.add(rb, lanes + 8 * (j));
+            sc.add(rb, lanes + 8 * (col + j));
             if (new_column) {
-                y.add(yw, pass.lanes(2 * col + j));
-                sc.add(yw, pass.lanes(3 * col + j));
+                y.add(yw, lanes + 8 * (2 * col + j));
+                sc.add(yw, lanes + 8 * (3 * col + j));
                 if (cnstnd) {
-                    sc.add(sv, pass.lanes(4 * col + j));
-                    y.add(sv, pass.lanes(5 * col + j));
+                    sc.add(sv, lanes + 8 * (4 * col + j));
+                    y.add(sv, lanes + 8 * (5 * col + j));
                 }
             }
             if (j < k) {
-                y.add(s_new + b0, pass.lanes(6 * col + j));
-                sc.add(s_new + b0, pass.lanes(6 * col + k + j));
+                y.add(s_new + b0, lanes + 8 * (6 * col + j));
+                sc.add(s_new + b0, lanes + 8 * (6 * col + k + j));
             }
             y.run(w[j] + b0, len);
             sc.run(w[col + j] + b0, len);
@@ -388,34 +433,24 @@ int subsm(Minimizer::State& s) {
         // Unconstrained (r = -g, z = x on entry): the subspace step, z = x + step and the line
         // search's direction d = z - x with d'd, in one pass.
         double* dl = s.d.data();
-        double step[kBlock];
-        double dtd = 0.0;
-        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (std::int64_t b0 = 0; b0 < n; b0 += kBlock) {
-            const std::int64_t len = (b0 + kBlock < n ? b0 + kBlock : n) - b0;
+        Pass pass(s, 1);
+        pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
+            double step[kBlock];
             for (std::int64_t t = 0; t < len; ++t) step[t] = -gg[b0 + t];
             for (int j = 0; j < col; ++j) add_column_pair(step, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
-            dtd = step_and_direction(n, b0, len, step, rtheta, xx, x, dl, lanes, dtd);
-        }
-        s.dtd = dtd;
+            step_and_direction(b0, len, step, rtheta, xx, x, dl, lanes);
+        });
+        s.dtd = pass.totals()[0];
         s.direction_ready = true;
         s.iword = 0;
         return 0;
     }
-    for (std::int64_t b0 = 0; b0 < n; b0 += kBlock) {
-        const std::int64_t len = (b0 + kBlock < n ? b0 + kBlock : n) - b0;
+    Pass pass(s, 0);
+    pass.run(n, [&](std::int64_t b0, std::int64_t len, double*) {
         double* db = d + b0;
-        for (int j = 0; j < col; ++j) {
-            const double a1 = wv[j] / theta;
-            const double a2 = wv[col + j];
-            add_column_pair(db, w[j] + b0, a1, w[col + j] + b0, a2, len);
-        }
-        if (cnstnd) {
-            for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
-        } else {
-            for (std::int64_t t = 0; t < len; ++t) db[t] = rtheta * db[t];
-        }
-    }
+        for (int j = 0; j < col; ++j) add_column_pair(db, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
+        for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
+    });
 
     s.iword = 0;
     // 2011: project the Newton point onto the box.

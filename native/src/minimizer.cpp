@@ -71,6 +71,7 @@ void validate(std::int64_t n, const Options& o) {
     const int a = static_cast<int>(o.arithmetic);
     if (a != static_cast<int>(Arithmetic::Reference) && a != static_cast<int>(Arithmetic::Fast))
         fail("arithmetic = " + std::to_string(a) + ": must be 0 (Reference) or 1 (Fast)");
+    if (o.threads < 1 || o.threads > 256) fail("threads = " + std::to_string(o.threads) + ": must be in [1, 256]");
 }
 
 }  // namespace

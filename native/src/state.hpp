@@ -133,7 +133,8 @@ struct Minimizer::State {
     // next pass over the history (fast_passes.cpp).
     bool update_pending = false;
     bool direction_ready = false;  // the subspace pass already wrote d = z - x and dtd
-    std::vector<double> fast_lanes, fast_totals;  // the sums of a pass
+    std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
+    std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
 
     State(std::int64_t n_, const Options& o, double* external_x);

@@ -147,7 +147,7 @@ void bad_headers_are_refused() {
     future[8] = 3;  // version 3
     CHECK_EQ(Minimizer::state_header_size_n(future.data(), future.size()), -1);
     std::vector<std::uint8_t> v1_with_v2_size = s.header;
-    v1_with_v2_size[8] = 1;  // version 1 has one field less
+    v1_with_v2_size[8] = 1;  // version 1 has two fields less
     CHECK_EQ(Minimizer::state_header_size_n(v1_with_v2_size.data(), v1_with_v2_size.size()), -1);
 
     auto refused = [](Minimizer& m, const std::vector<std::uint8_t>& h) {
@@ -188,11 +188,11 @@ void version_one_headers_are_read() {
     finish(*a, a->start(), 12, &saved);
     delete a;
     std::vector<std::uint8_t> v1 = saved.header;
-    v1.resize(v1.size() - 8);
+    v1.resize(v1.size() - 16);
     v1[8] = 1;
     std::uint64_t count = 0;
     std::memcpy(&count, v1.data() + 16, 8);
-    count -= 1;
+    count -= 2;
     std::memcpy(v1.data() + 16, &count, 8);
     saved.header = v1;
     CHECK_EQ(Minimizer::state_header_size_n(v1.data(), v1.size()), 25);

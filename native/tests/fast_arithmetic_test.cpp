@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 #include "check.hpp"
@@ -111,7 +112,7 @@ void check_agreement(const char* what, const Outcome& fast, const Outcome& ref) 
 
 void same_decisions_as_reference_on_every_path() {
     const double inf = INFINITY;
-    for (std::int64_t n : {1, 2, 7, 25, 513, 2049, 4097, 9001}) {
+    for (std::int64_t n : {2, 3, 7, 25, 513, 2049, 4097, 9001}) {  // the driver function needs n >= 2
         // Bounded, about half the variables free at the solution (the dense masked path).
         std::vector<double> x0(n, 3.0), l(n), u(n);
         problems::driver_bounds(n, l.data(), u.data());
@@ -137,10 +138,52 @@ void same_decisions_as_reference_on_every_path() {
     }
 }
 
+// Any number of threads gives the same bits (each thread takes whole chunks; chunk sums are added
+// in chunk order). n large enough for 2 and 3 threads (64k rows each), a few iterations.
+void threads_do_not_change_the_bits() {
+    const std::int64_t n = 3 * 16 * 4096 + 1234;
+    const double inf = INFINITY;
+    std::vector<double> x0(n, 3.0), l(n), u(n), no_l(n, -inf), no_u(n, inf);
+    problems::driver_bounds(n, l.data(), u.data());
+    for (int bounded = 0; bounded < 2; ++bounded) {
+        std::vector<Outcome> runs;
+        for (std::int64_t threads : {1, 2, 3}) {
+            Options o;
+            o.arithmetic = Arithmetic::Fast;
+            o.threads = threads;
+            o.max_iterations = 12;
+            Minimizer mz(n, o);
+            for (std::int64_t i = 0; i < n; ++i) {
+                mz.x()[i] = x0[i];
+                mz.lower()[i] = bounded ? l[i] : no_l[i];
+                mz.upper()[i] = bounded ? u[i] : no_u[i];
+            }
+            lbfgsb::run(mz, problems::driver, nullptr);
+            runs.push_back(Outcome{mz.status(), mz.iterations(), mz.evaluations(), mz.f(),
+                                   std::vector<double>(mz.x(), mz.x() + n)});
+        }
+        CHECK_EQ(runs[0].nit, 12);
+        for (std::size_t k = 1; k < runs.size(); ++k) {
+            CHECK(runs[k].nfev == runs[0].nfev && check::bits_equal(runs[k].f, runs[0].f));
+            CHECK(runs[k].x == runs[0].x);
+        }
+    }
+    Options bad;
+    bad.threads = 0;
+    bool refused = false;
+    try {
+        Minimizer m(10, bad);
+    } catch (const std::invalid_argument&) {
+        refused = true;
+    }
+    CHECK(refused);
+}
+
 }  // namespace
 
 int main() {
     sums_follow_the_documented_order();
     same_decisions_as_reference_on_every_path();
+    threads_do_not_change_the_bits();
     return check::report("fast_arithmetic_test");
 }

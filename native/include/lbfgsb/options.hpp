@@ -61,6 +61,11 @@ struct Options {
 
     // Summation order and loop structure (see Arithmetic).
     Arithmetic arithmetic = Arithmetic::Reference;
+
+    // Threads for the passes over the correction history in Arithmetic::Fast (each thread takes
+    // at least 64k rows; smaller problems use one). Results are the same bits for any value.
+    // Reference arithmetic always uses one. In [1, 256].
+    std::int64_t threads = 1;
 };
 
 }  // namespace lbfgsb

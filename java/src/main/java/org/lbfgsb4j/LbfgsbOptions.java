@@ -72,6 +72,8 @@ public final class LbfgsbOptions {
     public static final int DEFAULT_MAX_NON_FINITE_BACKTRACKS = 10;
     /** Default {@link #arithmetic()}. */
     public static final Arithmetic DEFAULT_ARITHMETIC = Arithmetic.FAST;
+    /** The largest {@link #threads()}. */
+    public static final int MAX_THREADS = 256;
     /** Default {@link #retainFinalStateLimit()}: 64 MiB. */
     public static final long DEFAULT_RETAIN_FINAL_STATE_LIMIT = 64L << 20;
     /** The name of the default {@link #logger()}. */
@@ -156,6 +158,7 @@ public final class LbfgsbOptions {
     private final DoubleSupplier projectedGradientToleranceSupplier; // null: the constant
     private final int maxNonFiniteBacktracks;
     private final Arithmetic arithmetic;
+    private final int threads;
     private final Duration timeLimit; // null: none
     private final BooleanSupplier cancellation; // null: none
     private final LogLevel logging;
@@ -183,6 +186,7 @@ public final class LbfgsbOptions {
         this.projectedGradientToleranceSupplier = b.projectedGradientToleranceSupplier;
         this.maxNonFiniteBacktracks = b.maxNonFiniteBacktracks;
         this.arithmetic = b.arithmetic;
+        this.threads = b.threads;
         this.timeLimit = b.timeLimit;
         this.cancellation = b.cancellation;
         this.logging = b.logging;
@@ -430,6 +434,19 @@ public final class LbfgsbOptions {
     }
 
     /**
+     * Threads for the passes over the correction history with {@link Arithmetic#FAST} (the bulk of
+     * the solver's own work at large n); each thread takes at least 65,536 variables, so small
+     * problems use one. The results are the same bits for any number of threads. The threads are
+     * started for each pass and end with it: nothing runs or spins while the objective is
+     * evaluated. {@link Arithmetic#REFERENCE} always uses one. Default 1; in [1, {@value #MAX_THREADS}].
+     *
+     * @return the number of threads
+     */
+    public int threads() {
+        return threads;
+    }
+
+    /**
      * The target value: the run ends with {@link Termination#TARGET_REACHED} (a convergence) as
      * soon as an iterate has {@code f <= target}, x0 included (tested after the projected-gradient
      * test at x0 and after both convergence tests at the other iterates). The Python
@@ -578,6 +595,7 @@ public final class LbfgsbOptions {
                 && projectedGradientToleranceSupplier == p.projectedGradientToleranceSupplier
                 && maxNonFiniteBacktracks == p.maxNonFiniteBacktracks
                 && arithmetic == p.arithmetic
+                && threads == p.threads
                 && Objects.equals(timeLimit, p.timeLimit)
                 && cancellation == p.cancellation
                 && logging == p.logging
@@ -592,7 +610,7 @@ public final class LbfgsbOptions {
                 lineSearchStepTolerance, lineSearchMaxStep, System.identityHashCode(iterationListener), checkpointEvery,
                 System.identityHashCode(checkpointSink), retainFinalStateLimit,
                 curvaturePairThreshold, targetValue, System.identityHashCode(targetValueSupplier),
-                System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, arithmetic, timeLimit,
+                System.identityHashCode(projectedGradientToleranceSupplier), maxNonFiniteBacktracks, arithmetic, threads, timeLimit,
                 System.identityHashCode(cancellation), logging, logEvery, System.identityHashCode(logger));
     }
 
@@ -617,6 +635,7 @@ public final class LbfgsbOptions {
                         : ", projectedGradientToleranceSupplier=" + projectedGradientToleranceSupplier)
                 + ", maxNonFiniteBacktracks=" + maxNonFiniteBacktracks
                 + ", arithmetic=" + arithmetic
+                + ", threads=" + threads
                 + ", timeLimit=" + (timeLimit == null ? "none" : timeLimit)
                 + ", cancellation=" + (cancellation == null ? "none" : cancellation)
                 + ", logging=" + logging + (logging == LogLevel.ITERATIONS ? " every " + logEvery : "")
@@ -650,6 +669,7 @@ public final class LbfgsbOptions {
         private DoubleSupplier projectedGradientToleranceSupplier;
         private int maxNonFiniteBacktracks = DEFAULT_MAX_NON_FINITE_BACKTRACKS;
         private Arithmetic arithmetic = DEFAULT_ARITHMETIC;
+        private int threads = 1;
         private Duration timeLimit;
         private BooleanSupplier cancellation;
         private LogLevel logging = LogLevel.NONE;
@@ -680,6 +700,7 @@ public final class LbfgsbOptions {
             projectedGradientToleranceSupplier = o.projectedGradientToleranceSupplier;
             maxNonFiniteBacktracks = o.maxNonFiniteBacktracks;
             arithmetic = o.arithmetic;
+            threads = o.threads;
             timeLimit = o.timeLimit;
             cancellation = o.cancellation;
             logging = o.logging;
@@ -904,6 +925,17 @@ public final class LbfgsbOptions {
         }
 
         /**
+         * Sets {@link LbfgsbOptions#threads()} (default 1; in [1, {@value LbfgsbOptions#MAX_THREADS}]).
+         *
+         * @param threads threads for the history passes of {@link Arithmetic#FAST}
+         * @return this builder
+         */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /**
          * Sets a constant {@link LbfgsbOptions#targetValue()} and removes any
          * {@link LbfgsbOptions#targetValueSupplier()} (the {@code lbfgsb} package's
          * {@code ftarget}; default {@code -Infinity}: none; not NaN).
@@ -1087,6 +1119,9 @@ public final class LbfgsbOptions {
             }
             if (retainFinalStateLimit < 0) {
                 throw invalid("retainFinalStateLimit", retainFinalStateLimit, "must be >= 0");
+            }
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw invalid("threads", threads, "must be in [1, " + MAX_THREADS + "]");
             }
             if (arithmetic == null) {
                 throw invalid("arithmetic", null, "must not be null");

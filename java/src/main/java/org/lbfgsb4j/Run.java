@@ -107,7 +107,8 @@ final class Run {
                 .targetValue(target)
                 .maxNonFiniteBacktracks(options.maxNonFiniteBacktracks())
                 .trackBestPoint(options.timeLimit().isPresent() || options.cancellation().isPresent())
-                .arithmetic(options.arithmetic().nativeValue());
+                .arithmetic(options.arithmetic().nativeValue())
+                .threads(options.threads());
     }
 
     /** Makes the run compute gradients by finite differences of {@code f}. */

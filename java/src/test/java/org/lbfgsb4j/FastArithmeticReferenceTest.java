@@ -95,6 +95,46 @@ class FastArithmeticReferenceTest {
         assertEquals("arithmetic = null: must not be null", e.getMessage());
     }
 
+    @Test
+    void threadsGiveTheSameBits() {
+        int n = 200_000; // 3 threads of 65,536 variables at least
+        Objective driver = Objective.fromArrays((x, g) -> {
+            double f = 0.25 * (x[0] - 1) * (x[0] - 1);
+            for (int i = 1; i < x.length; i++) {
+                double t = x[i] - x[i - 1] * x[i - 1];
+                f += t * t;
+            }
+            double t1 = x[1] - x[0] * x[0];
+            g[0] = 2 * (x[0] - 1) - 16 * x[0] * t1;
+            for (int i = 1; i < x.length - 1; i++) {
+                double t2 = t1;
+                t1 = x[i + 1] - x[i] * x[i];
+                g[i] = 8 * t2 - 16 * x[i] * t1;
+            }
+            g[x.length - 1] = 8 * t1;
+            return 4 * f;
+        });
+        double[] lower = new double[n];
+        double[] upper = new double[n];
+        for (int i = 0; i < n; i++) {
+            lower[i] = i % 2 == 0 ? 1 : -100;
+            upper[i] = 100;
+        }
+        double[] x0 = new double[n];
+        java.util.Arrays.fill(x0, 3.0);
+        LbfgsbResult one = Lbfgsb.minimize(driver, x0, Bounds.of(lower, upper),
+                LbfgsbOptions.builder().maxIterations(8).build());
+        LbfgsbResult three = Lbfgsb.minimize(driver, x0, Bounds.of(lower, upper),
+                LbfgsbOptions.builder().maxIterations(8).threads(3).build());
+        assertEquals(8, one.iterations());
+        assertEquals(one.evaluations(), three.evaluations());
+        assertEquals(Double.doubleToRawLongBits(one.value()), Double.doubleToRawLongBits(three.value()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(one.x(), three.x());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LbfgsbOptions.builder().threads(0).build());
+        assertEquals("threads = 0: must be in [1, 256]", e.getMessage());
+    }
+
     private static void assertClose(double expected, double actual, double tolerance, String what) {
         double scale = Math.max(Math.abs(expected), 1.0);
         assertTrue(Math.abs(expected - actual) <= tolerance * scale,

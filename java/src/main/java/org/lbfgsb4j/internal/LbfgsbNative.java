@@ -154,6 +154,9 @@ public final class LbfgsbNative {
         /** {@code lbfgsb::Arithmetic}: 0 Reference, 1 Fast. */
         @MemberGetter @Name("arithmetic") public native @Cast("int") int arithmetic();
         @MemberSetter @Name("arithmetic") public native Options arithmetic(@Cast("lbfgsb::Arithmetic") int value);
+
+        @MemberGetter @Name("threads") public native @Cast("std::int64_t") long threads();
+        @MemberSetter @Name("threads") public native Options threads(@Cast("std::int64_t") long value);
     }
 
     /**
