@@ -272,7 +272,7 @@ def java_cmd(args, arithmetic, *rest):
 
 def impl_key(arithmetic):
     """The key of lbfgsb4j's runs with one arithmetic in a row ("lbfgsb4j_reference", ...)."""
-    return "lbfgsb4j_" + arithmetic.lower()
+    return "lbfgsb4j_" + arithmetic.lower().replace(":", "_t")
 
 
 def java_impls(meta):
@@ -285,9 +285,11 @@ def java_impls(meta):
 
 
 def parse_arithmetics(text):
+    """REFERENCE / FAST, each optionally with ":<threads>" (LbfgsbOptions.threads), e.g. FAST:2."""
     names = [a.strip().upper() for a in text.split(",") if a.strip()]
     for a in names:
-        if a not in ARITHMETICS:
+        base, _, threads = a.partition(":")
+        if base not in ARITHMETICS or (threads and not threads.isdigit()):
             raise ValueError("unknown arithmetic %r (choose from %s)" % (a, ", ".join(ARITHMETICS)))
     if not names:
         raise ValueError("--arithmetic: at least one of %s" % ", ".join(ARITHMETICS))
@@ -515,7 +517,7 @@ def main():
     parser.add_argument("--java-env", action="append", default=[], metavar="KEY=VALUE",
                         help="an environment variable for the lbfgsb4j runs (repeatable), e.g. OPENBLAS_NUM_THREADS=1")
     parser.add_argument("--output-dir", default=DEFAULT_OUT, help="where the .md/.json/.png go (default %s)" % DEFAULT_OUT)
-    parser.add_argument("--arithmetic", default="reference,fast",
+    parser.add_argument("--arithmetic", default="reference,fast",  # FAST:2 = FAST on 2 threads
                         help="lbfgsb4j's LbfgsbOptions.arithmetic, comma-separated, one JVM per value and run "
                              "(default reference,fast)")
     parser.add_argument("--render", metavar="JSON",

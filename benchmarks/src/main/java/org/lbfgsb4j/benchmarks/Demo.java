@@ -30,7 +30,6 @@ public final class Demo {
             return f;
         };
         LbfgsbOptions options = LbfgsbOptions.builder()
-                .retainFinalState(false)  // no copy of the 170 MB final state: the demo does not resume
                 .iterationListener(s -> {
                     System.out.printf(Locale.ROOT, "iter %4d  evals %4d  f %.10e  |proj g| %.3e  step %.3e  free %8d  %7.3f s%n",
                             s.iteration(), s.evaluations(), s.value(), s.projectedGradientNorm(), s.stepLength(),

@@ -54,28 +54,34 @@ public final class SideBySide {
     static final int WARM_UP_SIZE = 1000;
 
     /**
-     * {@code -Dlbfgsb4j.retainFinalState=false} turns off {@code LbfgsbOptions.retainFinalState}
-     * (default true, as in the library: the result keeps a copy of the final state, about
-     * (2m + 9) n doubles, for {@code inverseHessian()} and {@code checkpoint()}).
+     * {@code -Dlbfgsb4j.retainFinalState=true|false} forces {@code LbfgsbOptions.retainFinalState}
+     * on or off; unset, the library's default applies (the result keeps a copy of the final state,
+     * about (2m + 9) n doubles, only up to {@code LbfgsbOptions.DEFAULT_RETAIN_FINAL_STATE_LIMIT}
+     * bytes).
      */
-    static final boolean RETAIN_FINAL_STATE =
-            Boolean.parseBoolean(System.getProperty("lbfgsb4j.retainFinalState", "true"));
+    static final String RETAIN_FINAL_STATE = System.getProperty("lbfgsb4j.retainFinalState");
 
     /** The arithmetic of this process's solves ({@code --arithmetic}; the library's default). */
     private static Arithmetic arithmetic = LbfgsbOptions.DEFAULT_ARITHMETIC;
+    /** Threads of this process's solves ({@code --arithmetic FAST:2}: 2 threads). */
+    private static int threads = 1;
 
     private static LbfgsbOptions options(int m, long maxiter) {
-        return LbfgsbOptions.builder().historySize(m).maxIterations(maxiter)
-                .retainFinalState(RETAIN_FINAL_STATE).arithmetic(arithmetic).build();
+        LbfgsbOptions.Builder b = LbfgsbOptions.builder().historySize(m).maxIterations(maxiter)
+                .arithmetic(arithmetic).threads(threads);
+        if (RETAIN_FINAL_STATE != null) {
+            b.retainFinalState(Boolean.parseBoolean(RETAIN_FINAL_STATE));
+        }
+        return b.build();
     }
 
     public static void main(String[] args) throws IOException {
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--arithmetic") && i + 1 < args.length) {
-                arithmetic = parseArithmetic(args[++i]);
+                setArithmetic(args[++i]);
             } else if (args[i].startsWith("--arithmetic=")) {
-                arithmetic = parseArithmetic(args[i].substring("--arithmetic=".length()));
+                setArithmetic(args[i].substring("--arithmetic=".length()));
             } else {
                 positional.add(args[i]);
             }
@@ -97,6 +103,13 @@ public final class SideBySide {
             Lbfgsb.minimize(problem.objective(), problem.x0(k), problem.bounds(k), options(m, maxiter));
             large(problem, n, maxiter, m, statusKb("VmRSS"));
         }
+    }
+
+    /** "FAST" or "FAST:2" (2 threads). */
+    private static void setArithmetic(String s) {
+        int colon = s.indexOf(':');
+        arithmetic = parseArithmetic(colon < 0 ? s : s.substring(0, colon));
+        threads = colon < 0 ? 1 : Integer.parseInt(s.substring(colon + 1).trim());
     }
 
     /** "REFERENCE" / "fast" / ... as an {@link Arithmetic}. */
