@@ -123,9 +123,10 @@ int formk(Minimizer::State& s, const double* new_column) {
     const double* const* w = s.history_columns();
     const auto free_row = [ind](std::int64_t t) { return ind[t]; };
     const auto active_row = [ind, nsub](std::int64_t t) { return ind[nsub + t]; };
-    std::vector<double> acc_buf(4 * static_cast<std::size_t>(col) + 4);
-    double* acc = acc_buf.data();
-    std::vector<const double*> cols_buf(2 * static_cast<std::size_t>(col) + 2);
+    s.formk_sums.resize(4 * static_cast<std::size_t>(col) + 4);
+    double* acc = s.formk_sums.data();
+    s.formk_columns.resize(2 * static_cast<std::size_t>(col) + 2);
+    std::vector<const double*>& cols_buf = s.formk_columns;
 
     int upcl;
     if (s.updatd) {
@@ -244,7 +245,7 @@ int formk(Minimizer::State& s, const double* new_column) {
     blas::trtrs_upper(own, true, col, col, wn, m2, &wn[m2 * col], m2);
     for (int is = col; is < col2; ++is) {
         for (int js = is; js < col2; ++js) {
-            wn[is + m2 * js] = wn[is + m2 * js] + cblas_ddot(col, &wn[m2 * is], 1, &wn[m2 * js], 1);
+            wn[is + m2 * js] = wn[is + m2 * js] + blas::short_dot(own, col, &wn[m2 * is], &wn[m2 * js]);
         }
     }
     if (blas::potrf_upper(own, col, &wn[col + m2 * col], m2) != 0) return -2;

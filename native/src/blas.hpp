@@ -79,6 +79,30 @@ inline int trtrs_upper(bool trans, int n, int nrhs, const double* a, int lda, do
     return info;
 }
 
+// Level-1 operations on the short vectors of the compact matrices (at most 2m entries): BLAS as
+// SciPy calls it, or (own: Arithmetic::Fast) plain loops, sums in index order, without the
+// per-call cost of a library call.
+inline double short_dot(bool own, int n, const double* x, const double* y) {
+    if (!own) return cblas_ddot(n, x, 1, y, 1);
+    double s = 0.0;
+    for (int i = 0; i < n; ++i) s = s + x[i] * y[i];
+    return s;
+}
+inline void short_axpy(bool own, int n, double a, const double* x, double* y) {
+    if (!own) {
+        cblas_daxpy(n, a, x, 1, y, 1);
+        return;
+    }
+    for (int i = 0; i < n; ++i) y[i] = y[i] + a * x[i];
+}
+inline void short_scal(bool own, int n, double a, double* x) {
+    if (!own) {
+        cblas_dscal(n, a, x, 1);
+        return;
+    }
+    for (int i = 0; i < n; ++i) x[i] = a * x[i];
+}
+
 // The same two factorisation routines, either LAPACK's (Arithmetic::Reference: SciPy's calls)
 // or small_linalg.hpp's (Arithmetic::Fast: no per-call overhead on the 2m x 2m matrices; a NaN
 // pivot counts as not positive definite).

@@ -84,6 +84,7 @@ int cauchy(Minimizer::State& s) {
     double* xcp = s.z.data();
     const double theta = s.theta;
     const int col = s.col;
+    const bool own = fast::enabled(s);  // plain loops for the 2m-vectors
     double* p = s.wa.data();
     double* c = p + 2 * m;
     double* wbp = p + 4 * m;
@@ -160,7 +161,7 @@ int cauchy(Minimizer::State& s) {
         kernels::accumulate_columns(wcols, col2, p, n, [](std::int64_t t) { return t; },
                                     [d](std::int64_t t) { return d[t]; });
     }
-    if (theta != 1.0) cblas_dscal(col, theta, p + col, 1);
+    if (theta != 1.0) blas::short_scal(own, col, theta, p + col);
     blas::copy(n, x, xcp);
     if (nbreak == -1 && nfree == n) return 0;  // d is zero: the GCP is x
 
@@ -171,7 +172,7 @@ int cauchy(Minimizer::State& s) {
     if (col > 0) {
         int info = bmv(m, s.sy.data(), s.wt.data(), col, p, v, fast::enabled(s));
         if (info != 0) return info;
-        f2 = f2 - cblas_ddot(col2, v, 1, p, 1);
+        f2 = f2 - blas::short_dot(own, col2, v, p);
     }
     double dtm = -f1 / f2;
     double tsum = 0.0;
@@ -227,17 +228,17 @@ int cauchy(Minimizer::State& s) {
             f1 = f1 + dt * f2 + dibp2 - theta * dibp * zibp;
             f2 = f2 - theta * dibp2;
             if (col > 0) {
-                cblas_daxpy(col2, dt, p, 1, c, 1);
+                blas::short_axpy(own, col2, dt, p, c);
                 for (int j = 0; j < col; ++j) {
                     wbp[j] = wcols[j][ibp];
                     wbp[col + j] = theta * wcols[col + j][ibp];
                 }
                 int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v, fast::enabled(s));
                 if (info != 0) return info;
-                const double wmc = cblas_ddot(col2, c, 1, v, 1);
-                const double wmp = cblas_ddot(col2, p, 1, v, 1);
-                const double wmw = cblas_ddot(col2, wbp, 1, v, 1);
-                cblas_daxpy(col2, -dibp, wbp, 1, p, 1);
+                const double wmc = blas::short_dot(own, col2, c, v);
+                const double wmp = blas::short_dot(own, col2, p, v);
+                const double wmw = blas::short_dot(own, col2, wbp, v);
+                blas::short_axpy(own, col2, -dibp, wbp, p);
                 f1 = f1 + dibp * wmc;
                 f2 = f2 + dibp * 2.0 * wmp - dibp2 * wmw;
             }
@@ -263,7 +264,7 @@ int cauchy(Minimizer::State& s) {
         blas::axpy(n, tsum, d, xcp);
     }
     // c = c + dtm * p = W'(xcp - x), used by cmprlb.
-    if (col > 0) cblas_daxpy(col2, dtm, p, 1, c, 1);
+    if (col > 0) blas::short_axpy(own, col2, dtm, p, c);
     return 0;
 }
 

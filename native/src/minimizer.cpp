@@ -121,7 +121,10 @@ Minimizer::State::State(std::int64_t n_, const Options& o, double* external_x)
 }
 
 const double* const* Minimizer::State::history_columns() {
+    if (wcols_head == head && wcols_col == col && !wcols.empty()) return wcols.data();
     wcols.resize(2 * static_cast<std::size_t>(m));
+    wcols_head = head;
+    wcols_col = col;
     int pointr = head;
     for (int j = 0; j < col; ++j) {
         wcols[j] = wy.data() + static_cast<std::size_t>(pointr) * n;

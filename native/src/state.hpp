@@ -136,6 +136,8 @@ struct Minimizer::State {
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
+    std::vector<double> formk_sums;               // formk's scratch (no allocation per iteration)
+    std::vector<const double*> formk_columns;
 
     State(std::int64_t n_, const Options& o, double* external_x);
 
@@ -143,6 +145,7 @@ struct Minimizer::State {
     // [col, 2col) are s_0..s_{col-1}. Derived from head and col (scratch, not state).
     const double* const* history_columns();
     std::vector<const double*> wcols;
+    int wcols_head = -1, wcols_col = -1;  // what wcols was derived from
 
     // The mainlb steps; each returns the next Task.
     Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search
