@@ -21,7 +21,7 @@ namespace lbfgsb {
 namespace fast {
 
 constexpr std::int64_t kChunk = 4096;  // rows whose lanes are combined together
-constexpr std::int64_t kBlock = 2048;  // rows kept in L2 while the history columns stream past
+constexpr std::int64_t kBlock = 4096;  // rows kept in L2 while the history columns stream past (32 KiB runs per column)
 
 typedef double v8d __attribute__((vector_size(64)));
 

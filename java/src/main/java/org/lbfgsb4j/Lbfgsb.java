@@ -7,8 +7,10 @@ import org.lbfgsb4j.internal.NativeSession;
 /**
  * L-BFGS-B: minimizes a smooth f(x) subject to lower &lt;= x &lt;= upper, with the native port of
  * L-BFGS-B 3.0 (Zhu, Byrd, Lu, Nocedal; Morales and Nocedal's 2011 remark). With the default
- * {@link LbfgsbOptions} it behaves as SciPy's {@code minimize(method='L-BFGS-B')}: same iterates,
- * evaluation counts, termination tests and messages.
+ * {@link LbfgsbOptions} it behaves as SciPy's {@code minimize(method='L-BFGS-B')}: same defaults,
+ * iterates, evaluation counts, termination tests and messages, the iterates to rounding (the
+ * default {@link Arithmetic#FAST} sums in its own, faster order); with
+ * {@code arithmetic(Arithmetic.REFERENCE)} they are SciPy's bit for bit.
  *
  * <pre>{@code
  * LbfgsbResult r = Lbfgsb.minimize((x, g) -> {
