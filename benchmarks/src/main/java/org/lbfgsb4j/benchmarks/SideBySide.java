@@ -105,6 +105,10 @@ public final class SideBySide {
         }
     }
 
+    private static String retainLabel() {
+        return RETAIN_FINAL_STATE == null ? "library default (by size)" : RETAIN_FINAL_STATE;
+    }
+
     /** "FAST" or "FAST:2" (2 threads). */
     private static void setArithmetic(String s) {
         int colon = s.indexOf(':');
@@ -164,10 +168,11 @@ public final class SideBySide {
         field(json, "message", r.message());
         field(json, "baseline_rss_mb", baselineRss / 1024.0);
         field(json, "self_peak_rss_mb", statusKb("VmHWM") / 1024.0);
-        field(json, "retain_final_state", String.valueOf(RETAIN_FINAL_STATE));
+        field(json, "retain_final_state", retainLabel());
         field(json, "arithmetic", arithmetic.name());
+        field(json, "threads", (long) threads);
         field(json, "runtime", "Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name")
-                + ", OpenBLAS threads " + LbfgsbNative.blasThreads() + ", retainFinalState " + RETAIN_FINAL_STATE);
+                + ", OpenBLAS threads " + LbfgsbNative.blasThreads() + ", retainFinalState " + retainLabel());
         System.out.println(json.append('}'));
     }
 
