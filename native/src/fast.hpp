@@ -58,6 +58,47 @@ inline void accumulate(const double* w, const double* const* v, double* const* l
     }
 }
 
+// accumulate for two columns y and s over the same K weights, rows [0, len) of a block that starts
+// at a multiple of 8 (y_lanes[k] gets y * v[k], s_lanes[k] gets s * v[k]); each weight is loaded
+// once for both columns. The sums are those of two separate accumulate calls, bit for bit.
+template <int K>
+inline void accumulate_pair(const double* y, const double* s, const double* const* v, double* const* y_lanes,
+                            double* const* s_lanes, std::int64_t len) {
+    v8d ay[K], as[K];
+#pragma GCC unroll 4
+    for (int k = 0; k < K; ++k) {
+        ay[k] = load(y_lanes[k]);
+        as[k] = load(s_lanes[k]);
+    }
+    std::int64_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        const v8d yv = load(y + i);
+        const v8d sv = load(s + i);
+#pragma GCC unroll 4
+        for (int k = 0; k < K; ++k) {
+            const v8d wv = load(v[k] + i);
+            ay[k] = ay[k] + yv * wv;
+            as[k] = as[k] + sv * wv;
+        }
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < K; ++k) {
+        store(y_lanes[k], ay[k]);
+        store(s_lanes[k], as[k]);
+    }
+    for (; i < len; ++i) {
+#pragma GCC unroll 4
+        for (int k = 0; k < K; ++k) {
+            y_lanes[k][i & 7] = y_lanes[k][i & 7] + y[i] * v[k][i];
+            s_lanes[k][i & 7] = s_lanes[k][i & 7] + s[i] * v[k][i];
+        }
+    }
+}
+
+// As accumulate_pair, for 0 < count <= 4 weights (clones as accumulate_n).
+void accumulate_pair_n(int count, const double* y, const double* s, const double* const* v, double* const* y_lanes,
+                       double* const* s_lanes, std::int64_t len);
+
 // As accumulate, for 0 < count <= 4 weights; compiled for AVX-512, AVX2 and the baseline, chosen
 // at load time (the same bits on each: no fused multiply-add, same lanes).
 void accumulate_n(int count, const double* w, const double* const* v, double* const* lanes, std::int64_t i0,

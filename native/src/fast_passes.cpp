@@ -107,18 +107,22 @@ private:
     int count_;
 };
 
-// The weights one history column meets in a block, and the sums they feed.
-struct ColumnWork {
+// The weights a pair of history columns (y_j, s_j) meets in a block, and the sums each product
+// feeds: y_j * weight into y_lanes, s_j * weight into s_lanes. Both columns go through one loop, so
+// each weight is loaded once for the two.
+struct PairWork {
     int count = 0;
     const double* v[4];
-    double* lanes[4];
-    void add(const double* weight, double* sum_lanes) {
+    double* y_lanes[4];
+    double* s_lanes[4];
+    void add(const double* weight, double* y_sum, double* s_sum) {
         v[count] = weight;
-        lanes[count] = sum_lanes;
+        y_lanes[count] = y_sum;
+        s_lanes[count] = s_sum;
         ++count;
     }
-    void run(const double* column, std::int64_t len) const {
-        if (count > 0) accumulate_n(count, column, v, lanes, 0, len);
+    void run(const double* y, const double* sc, std::int64_t len) const {
+        if (count > 0) accumulate_pair_n(count, y, sc, v, y_lanes, s_lanes, len);
     }
 };
 
@@ -148,6 +152,18 @@ void accumulate_n(int count, const double* w, const double* const* v, double* co
         case 2: accumulate<2>(w, v, lanes, i0, i1); break;
         case 3: accumulate<3>(w, v, lanes, i0, i1); break;
         case 4: accumulate<4>(w, v, lanes, i0, i1); break;
+        default: break;
+    }
+}
+
+LBFGSB_CLONES
+void accumulate_pair_n(int count, const double* y, const double* s, const double* const* v, double* const* y_lanes,
+                       double* const* s_lanes, std::int64_t len) {
+    switch (count) {
+        case 1: accumulate_pair<1>(y, s, v, y_lanes, s_lanes, len); break;
+        case 2: accumulate_pair<2>(y, s, v, y_lanes, s_lanes, len); break;
+        case 3: accumulate_pair<3>(y, s, v, y_lanes, s_lanes, len); break;
+        case 4: accumulate_pair<4>(y, s, v, y_lanes, s_lanes, len); break;
         default: break;
     }
 }
@@ -274,11 +290,9 @@ int finish_update_alone(Minimizer::State& s) {
     if (k > 0) {
         pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
             for (int j = 0; j < k; ++j) {
-                ColumnWork y, sc;
-                y.add(s_new + b0, lanes + 8 * (j));
-                sc.add(s_new + b0, lanes + 8 * (k + j));
-                y.run(w[j] + b0, len);
-                sc.run(w[col + j] + b0, len);
+                PairWork pw;
+                pw.add(s_new + b0, lanes + 8 * j, lanes + 8 * (k + j));
+                pw.run(w[j] + b0, w[col + j] + b0, len);
             }
         });
     }
@@ -295,15 +309,10 @@ int cauchy_products(Minimizer::State& s, const double* d, double* p) {
     Pass pass(s, col2 + 2 * k);
     pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
         for (int j = 0; j < col; ++j) {
-            ColumnWork y, sc;
-            y.add(d + b0, lanes + 8 * (j));
-            sc.add(d + b0, lanes + 8 * (col + j));
-            if (j < k) {
-                y.add(s_new + b0, lanes + 8 * (col2 + j));
-                sc.add(s_new + b0, lanes + 8 * (col2 + k + j));
-            }
-            y.run(w[j] + b0, len);
-            sc.run(w[col + j] + b0, len);
+            PairWork pw;
+            pw.add(d + b0, lanes + 8 * j, lanes + 8 * (col + j));
+            if (j < k) pw.add(s_new + b0, lanes + 8 * (col2 + j), lanes + 8 * (col2 + k + j));
+            pw.run(w[j] + b0, w[col + j] + b0, len);
         }
     });
     for (int j = 0; j < col2; ++j) p[j] = pass.totals()[j];
@@ -361,23 +370,14 @@ int reduced_gradient_pass(Minimizer::State& s) {
         }
         const double* yw = cnstnd ? yv : y_new + b0;
         for (int j = 0; j < col; ++j) {
-            ColumnWork y, sc;
-            y.add(rb, lanes + 8 * (j));
-            sc.add(rb, lanes + 8 * (col + j));
+            PairWork pw;
+            pw.add(rb, lanes + 8 * j, lanes + 8 * (col + j));
             if (new_column) {
-                y.add(yw, lanes + 8 * (2 * col + j));
-                sc.add(yw, lanes + 8 * (3 * col + j));
-                if (cnstnd) {
-                    sc.add(sv, lanes + 8 * (4 * col + j));
-                    y.add(sv, lanes + 8 * (5 * col + j));
-                }
+                pw.add(yw, lanes + 8 * (2 * col + j), lanes + 8 * (3 * col + j));
+                if (cnstnd) pw.add(sv, lanes + 8 * (5 * col + j), lanes + 8 * (4 * col + j));
             }
-            if (j < k) {
-                y.add(s_new + b0, lanes + 8 * (6 * col + j));
-                sc.add(s_new + b0, lanes + 8 * (6 * col + k + j));
-            }
-            y.run(w[j] + b0, len);
-            sc.run(w[col + j] + b0, len);
+            if (j < k) pw.add(s_new + b0, lanes + 8 * (6 * col + j), lanes + 8 * (6 * col + k + j));
+            pw.run(w[j] + b0, w[col + j] + b0, len);
         }
     });
     const double* tot = pass.totals();

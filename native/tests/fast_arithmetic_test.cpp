@@ -64,6 +64,34 @@ void sums_follow_the_documented_order() {
         CHECK(check::bits_equal(totals[0], documented_order_dot(n, a.data(), b.data())));
         CHECK(check::bits_equal(totals[1], documented_order_dot(n, a.data(), a.data())));
         CHECK(check::bits_equal(totals[2], totals[0]) && check::bits_equal(totals[3], totals[1]));
+        // The two-column kernel: columns a and b against weights b, a, c (c = b - a), blocks
+        // starting at multiples of 8 as in the passes.
+        std::vector<double> c(n);
+        for (std::int64_t i = 0; i < n; ++i) c[i] = b[i] - a[i];
+        std::vector<double> pl(48, 0.0);
+        double* yl[3] = {&pl[0], &pl[8], &pl[16]};
+        double* sl[3] = {&pl[24], &pl[32], &pl[40]};
+        const double* pv[3] = {b.data(), a.data(), c.data()};
+        double pt[6] = {0, 0, 0, 0, 0, 0};
+        for (std::int64_t c0 = 0; c0 < n; c0 += lbfgsb::fast::kChunk) {
+            const std::int64_t c1 = std::min(n, c0 + lbfgsb::fast::kChunk);
+            for (std::int64_t b0 = c0; b0 < c1; b0 += 1024) {
+                const std::int64_t len = std::min(c1, b0 + 1024) - b0;
+                const double* shifted[3] = {pv[0] + b0, pv[1] + b0, pv[2] + b0};
+                lbfgsb::fast::accumulate_pair_n(3, a.data() + b0, b.data() + b0, shifted, yl, sl, len);
+            }
+            for (int k = 0; k < 6; ++k) {
+                double* l = &pl[8 * k];
+                pt[k] = pt[k] + lbfgsb::fast::combine(l);
+                for (int j = 0; j < 8; ++j) l[j] = 0.0;
+            }
+        }
+        CHECK(check::bits_equal(pt[0], documented_order_dot(n, a.data(), b.data())));
+        CHECK(check::bits_equal(pt[1], documented_order_dot(n, a.data(), a.data())));
+        CHECK(check::bits_equal(pt[2], documented_order_dot(n, a.data(), c.data())));
+        CHECK(check::bits_equal(pt[3], documented_order_dot(n, b.data(), b.data())));
+        CHECK(check::bits_equal(pt[4], documented_order_dot(n, b.data(), a.data())));
+        CHECK(check::bits_equal(pt[5], documented_order_dot(n, b.data(), c.data())));
     }
 }
 
