@@ -10,10 +10,12 @@
 #include <cstring>
 #include <string>
 
+#include "lbfgsb/blas_threads.hpp"
 #include "lbfgsb/minimizer.hpp"
 #include "problems.hpp"
 
 int main(int argc, char** argv) {
+    lbfgsb::set_blas_threads(1);  // as the JVM binding does
     if (argc < 4) {
         std::fprintf(stderr, "usage: %s driver|rosenbrock n iterations [m [reference|fast]]\n", argv[0]);
         return 2;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "lbfgsb/blas_threads.hpp"
 #include "lbfgsb/minimizer.hpp"
 #include "problems.hpp"
 
@@ -40,6 +41,7 @@ Result time_solves(std::int64_t n, int repeats, lbfgsb::Arithmetic arithmetic) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lbfgsb::set_blas_threads(1);  // as the JVM binding does
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 2000;
     std::vector<std::int64_t> sizes;
     for (int i = 2; i < argc; ++i) sizes.push_back(std::atoll(argv[i]));

@@ -15,7 +15,6 @@ import org.bytedeco.javacpp.annotation.Name;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
-import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * Hand-written JavaCPP binding of the native core ({@code native/include/lbfgsb/*.hpp}).
@@ -30,21 +29,24 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>Enums cross as their {@code int} values: {@code TASK_*} for {@code lbfgsb::Task},
  * {@code STATUS_*} for {@code lbfgsb::Status}.
  *
- * <p>OpenBLAS threads: when this class loads it sets OpenBLAS to one thread (see
- * {@link #setBlasThreads(int)}), because its idle workers spin while Java evaluates the
- * objective, and the core calls mostly level-1 BLAS on the caller's thread.
+ * <p>OpenBLAS threads: loading the JNI library sets OpenBLAS to one thread
+ * ({@code lbfgsb/one_blas_thread_at_load.hpp}; see {@link #setBlasThreads(int)}), because its
+ * idle workers spin after every threaded call, taking a core from the objective or from other
+ * solves, and the core's BLAS calls are short (vectors, 2m x 2m matrices). Note: the core links
+ * the preset's {@code libopenblas.so.0}; the {@code openblas_nolapack} preset class's own
+ * {@code blas_set_num_threads} acts on its {@code libopenblas_nolapack.so.0}, another copy.
  */
 @Properties(
         inherit = org.bytedeco.openblas.presets.openblas_nolapack.class,
         value = @Platform(
                 compiler = "cpp17",
-                include = {"lbfgsb/options.hpp", "lbfgsb/minimizer.hpp"},
+                include = {"lbfgsb/options.hpp", "lbfgsb/minimizer.hpp", "lbfgsb/blas_threads.hpp",
+                        "lbfgsb/one_blas_thread_at_load.hpp"},
                 library = "jniLbfgsbNative"))
 @Namespace("lbfgsb")
 public final class LbfgsbNative {
     static {
         Loader.load();
-        openblas_nolapack.blas_set_num_threads(1);
     }
 
     private LbfgsbNative() {}
@@ -76,19 +78,21 @@ public final class LbfgsbNative {
 
     /**
      * Sets the number of OpenBLAS threads for the whole process (OpenBLAS has one global pool).
-     * The binding sets 1 when it loads.
+     * The binding sets 1 when it loads, whichever of its classes is used first.
      */
     public static void setBlasThreads(int threads) {
         if (threads < 1) {
-            throw new IllegalArgumentException("OpenBLAS threads must be >= 1, got " + threads);
+            throw new IllegalArgumentException("threads = " + threads + ": OpenBLAS threads must be >= 1");
         }
-        openblas_nolapack.blas_set_num_threads(threads);
+        setBlasThreadsNative(threads);
     }
 
-    /** The number of threads OpenBLAS currently uses. */
-    public static int blasThreads() {
-        return openblas_nolapack.blas_get_num_threads();
-    }
+    @Name("set_blas_threads")
+    private static native void setBlasThreadsNative(int threads);
+
+    /** The number of threads OpenBLAS currently uses ({@code openblas_get_num_threads}). */
+    @Name("blas_threads")
+    public static native int blasThreads();
 
     /** {@code lbfgsb::Options}: solver options, SciPy's defaults on construction. */
     public static class Options extends Pointer {

@@ -1,0 +1,76 @@
+package org.lbfgsb4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.lbfgsb4j.Arithmetic;
+import org.lbfgsb4j.Bounds;
+import org.lbfgsb4j.Lbfgsb;
+import org.lbfgsb4j.LbfgsbOptions;
+import org.lbfgsb4j.LbfgsbResult;
+
+/**
+ * OpenBLAS runs one thread after any entry into the library, in a fresh JVM (the setting is
+ * process-wide, so it can only be checked before anything else touched it): the core's BLAS is
+ * the preset's {@code libopenblas.so.0}, whose default is one thread per core; its idle workers
+ * spin and take a core from the objective. Two bugs this catches: setting the threads on another
+ * copy of OpenBLAS (the {@code openblas_nolapack} preset class acts on
+ * {@code libopenblas_nolapack.so.0}), and a first use through a class whose initialisation skips
+ * the setting.
+ */
+class OpenBlasThreadsTest {
+
+    /** The child JVM: one REFERENCE solve (the arithmetic that calls BLAS) through the public API only, then the count. */
+    public static void main(String[] args) {
+        int n = 50;
+        double[] x0 = new double[n];
+        java.util.Arrays.fill(x0, 3.0);
+        LbfgsbResult r = Lbfgsb.minimize((x, g) -> {
+            double f = 0;
+            for (int i = 0; i < n; i++) {
+                double d = x.get(i) - i;
+                f += d * d;
+                g.put(i, 2 * d);
+            }
+            return f;
+        }, x0, Bounds.box(n, -1.0, 10.0), LbfgsbOptions.builder().arithmetic(Arithmetic.REFERENCE).build());
+        System.out.println("converged=" + r.converged());
+        System.out.println("blasThreads=" + LbfgsbNative.blasThreads());
+    }
+
+    private static String child(Map<String, String> environment) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
+                        System.getProperty("java.io.tmpdir")),
+                OpenBlasThreadsTest.class.getName());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("OPENBLAS_NUM_THREADS");
+        builder.environment().putAll(environment);
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("converged=true"), out);
+        return out;
+    }
+
+    @Test
+    void oneThreadAfterTheFirstSolve() throws Exception {
+        String out = child(Map.of());
+        assertTrue(out.contains("blasThreads=1"), out);
+    }
+
+    @Test
+    void anExplicitOpenblasNumThreadsIsTheUsersChoice() throws Exception {
+        String out = child(Map.of("OPENBLAS_NUM_THREADS", "2"));
+        assertTrue(out.contains("blasThreads=2"), out);
+    }
+}
