@@ -243,6 +243,25 @@ void Minimizer::write_state_header(std::uint8_t* out) const {
     visit_scalars(static_cast<const State&>(*s_), w);
 }
 
+std::uint64_t Minimizer::state_size() const {
+    std::uint64_t total = state_header_size();
+    for (const Segment& seg : state_segments(*s_)) total += seg.bytes;
+    return total;
+}
+
+int Minimizer::write_state(std::uint8_t* out, std::uint64_t* sizes) const {
+    write_state_header(out);
+    out += state_header_size();
+    const std::vector<Segment> segments = state_segments(*s_);
+    int i = 0;
+    for (const Segment& seg : segments) {
+        if (seg.bytes > 0) std::memcpy(out, seg.data, seg.bytes);
+        out += seg.bytes;
+        sizes[i++] = seg.bytes;
+    }
+    return i;
+}
+
 int Minimizer::state_segment_count() const { return static_cast<int>(state_segments(*s_).size()); }
 
 const char* Minimizer::state_segment_name(int i) const { return state_segments(*s_).at(i).name; }

@@ -31,6 +31,16 @@ Saved save(const Minimizer& m, Task task) {
         const auto* p = static_cast<const std::uint8_t*>(m.state_segment(i));
         s.segments.emplace_back(p, p + m.state_segment_size(i));
     }
+    // The one-call copy (write_state) gives the same bytes back to back, and the same sizes.
+    std::vector<std::uint8_t> whole(m.state_size());
+    std::uint64_t sizes[Minimizer::kMaxStateSegments];
+    CHECK_EQ(m.write_state(whole.data(), sizes), m.state_segment_count());
+    std::vector<std::uint8_t> concatenated(s.header);
+    for (std::size_t i = 0; i < s.segments.size(); ++i) {
+        CHECK_EQ(sizes[i], s.segments[i].size());
+        concatenated.insert(concatenated.end(), s.segments[i].begin(), s.segments[i].end());
+    }
+    CHECK(whole == concatenated);
     return s;
 }
 

@@ -113,6 +113,15 @@ public:
     const char* state_segment_name(int i) const;
     std::uint64_t state_segment_size(int i) const;  // bytes
     const void* state_segment(int i) const;
+    // Segment i's name depends only on i (the scratch segments come last), so callers may cache
+    // names by index. At most kMaxStateSegments segments.
+    static constexpr int kMaxStateSegments = 24;
+    // The size of the complete state: the header and every segment.
+    std::uint64_t state_size() const;
+    // Writes the complete state in one call, for small states: the header, then every segment
+    // in order, back to back, state_size() bytes at `out`; segment i's size into sizes[i]
+    // (room for kMaxStateSegments). Returns the segment count.
+    int write_state(std::uint8_t* out, std::uint64_t* sizes) const;
     // n and history size recorded in a header, or -1 when `in` is not a valid header.
     static std::int64_t state_header_size_n(const std::uint8_t* in, std::size_t len);
     static std::int64_t state_header_history_size(const std::uint8_t* in, std::size_t len);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.lbfgsb4j.internal.LbfgsbNative;
 import org.lbfgsb4j.internal.NativeSession;
 
 /**
@@ -94,6 +95,10 @@ public final class Checkpoint {
 
     /** Copies the complete state of a session. */
     static Checkpoint capture(NativeSession session) {
+        long total = session.stateBytes();
+        if (total <= CHUNK) {
+            return captureWhole(session, total);
+        }
         byte[] header = session.stateHeader();
         int count = session.stateSegmentCount();
         List<Segment> segments = new ArrayList<>(count);
@@ -109,6 +114,46 @@ public final class Checkpoint {
             segments.add(new Segment(session.stateSegmentName(i), size, readOnly(chunks)));
         }
         return new Checkpoint(header, segments);
+    }
+
+    /**
+     * A state that fits one buffer, copied by one native call into one allocation; the segments
+     * are read-only slices of it. (A solve at small n retains its final state by default: this
+     * keeps that to a few microseconds.)
+     */
+    private static Checkpoint captureWhole(NativeSession session, long total) {
+        ByteBuffer whole = ByteBuffer.allocateDirect((int) total).order(ByteOrder.nativeOrder());
+        long[] sizes = new long[LbfgsbNative.MAX_STATE_SEGMENTS];
+        int count = session.copyStateOut(whole, sizes);
+        long segmentBytes = 0;
+        for (int i = 0; i < count; i++) {
+            segmentBytes += sizes[i];
+        }
+        int headerSize = (int) (total - segmentBytes);
+        byte[] header = new byte[headerSize];
+        whole.get(0, header);
+        List<Segment> segments = new ArrayList<>(count);
+        int offset = headerSize;
+        ByteBuffer readOnly = whole.asReadOnlyBuffer();
+        for (int i = 0; i < count; i++) {
+            int size = (int) sizes[i];
+            ByteBuffer chunk = readOnly.slice(offset, size).order(ByteOrder.nativeOrder());
+            segments.add(new Segment(segmentName(session, i), size, new ByteBuffer[] {chunk}));
+            offset += size;
+        }
+        return new Checkpoint(header, segments);
+    }
+
+    /** Segment names by index (the core guarantees a name depends only on its index). */
+    private static final String[] SEGMENT_NAMES = new String[LbfgsbNative.MAX_STATE_SEGMENTS];
+
+    private static String segmentName(NativeSession session, int i) {
+        String name = SEGMENT_NAMES[i];
+        if (name == null) {
+            name = session.stateSegmentName(i);
+            SEGMENT_NAMES[i] = name; // a benign race: every thread stores the same value
+        }
+        return name;
     }
 
     /**

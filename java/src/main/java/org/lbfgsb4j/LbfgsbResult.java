@@ -24,7 +24,10 @@ public final class LbfgsbResult {
     private final double projectedGradientNorm;
     private final Termination termination;
     private final boolean x0Projected;
-    private final String explanation;
+    /** The explanation, computed on first request (formatting numbers costs microseconds). */
+    private String explanation;
+    /** What the explanation is made of, until it is computed; null for the generic text. */
+    private Explanation.Facts facts;
     /** The solver's final state, when the options retain it (not part of equality). */
     private Checkpoint finalState;
 
@@ -88,10 +91,13 @@ public final class LbfgsbResult {
         this.projectedGradientNorm = projectedGradientNorm;
         this.termination = termination;
         this.x0Projected = x0Projected;
-        this.explanation = explanation != null ? explanation
-                : termination.scipyMessage().trim() + ": f = " + value + ", projected gradient "
-                        + Explanation.num(projectedGradientNorm) + " after " + iterations + " iterations and "
-                        + evaluations + " evaluations";
+        this.explanation = explanation;
+    }
+
+    /** Attaches the facts the explanation is computed from, on request (by the driver). */
+    LbfgsbResult withExplanation(Explanation.Facts facts) {
+        this.facts = facts;
+        return this;
     }
 
     /** Attaches the solver's final state (by the driver, before the result is handed out). */
@@ -260,7 +266,16 @@ public final class LbfgsbResult {
      * @return the explanation
      */
     public String explanation() {
-        return explanation;
+        String e = explanation;
+        if (e == null) {
+            Explanation.Facts f = facts;
+            e = f != null ? Explanation.of(f)
+                    : termination.scipyMessage().trim() + ": f = " + value + ", projected gradient "
+                            + Explanation.num(projectedGradientNorm) + " after " + iterations + " iterations and "
+                            + evaluations + " evaluations";
+            explanation = e; // a benign race: every thread computes the same text
+        }
+        return e;
     }
 
     /**

@@ -431,20 +431,21 @@ final class Run {
         }
         long functionEvaluations = differences != null ? differences.valueEvaluations() : evaluations;
         long gradientEvaluations = differences != null ? differences.gradientEvaluations() : evaluations;
-        String explanation = Explanation.of(new Explanation.Facts(termination, f, g, pg, session.iterations(),
+        Explanation.Facts facts = new Explanation.Facts(termination, f, g, pg, session.iterations(),
                 evaluations, functionEvaluations, gradientEvaluations, differences != null,
                 projectedGradientTolerance, options.relativeReductionTolerance(), targetValue, options,
-                previousValue, nonFiniteTrials, System.nanoTime() - startedNanos, insideIteration));
+                previousValue, nonFiniteTrials, System.nanoTime() - startedNanos, insideIteration);
         if (log.enabled()) {
             if (insideIteration && (termination == Termination.ABNORMAL_LINE_SEARCH
                     || termination == Termination.TIME_LIMIT || termination == Termination.CANCELLED)) {
                 log.iterationStarted(session.iterations() + 1);
             }
             log.finish(termination, n, session.iterations(), evaluations, n - session.freeVariables(), pg, f,
-                    DoubleBuffer.wrap(x), explanation);
+                    DoubleBuffer.wrap(x), Explanation.of(facts));
         }
         return new LbfgsbResult(x, f, g, session.iterations(), evaluations, functionEvaluations,
-                gradientEvaluations, pg, termination, session.x0Projected(), explanation).withFinalState(finalState);
+                gradientEvaluations, pg, termination, session.x0Projected(), null).withExplanation(facts)
+                .withFinalState(finalState);
     }
 
     /** L-BFGS-B's projgr: max_i |P(x - g) - x|_i with the run's bounds. */

@@ -30,7 +30,7 @@ import org.bytedeco.javacpp.annotation.Properties;
  * {@code STATUS_*} for {@code lbfgsb::Status}.
  *
  * <p>OpenBLAS threads: loading the JNI library sets OpenBLAS to one thread
- * ({@code lbfgsb/one_blas_thread_at_load.hpp}; see {@link #setBlasThreads(int)}), because its
+ * ({@code lbfgsb/binding.hpp}; see {@link #setBlasThreads(int)}), because its
  * idle workers spin after every threaded call, taking a core from the objective or from other
  * solves, and the core's BLAS calls are short (vectors, 2m x 2m matrices). Note: the core links
  * the preset's {@code libopenblas.so.0}; the {@code openblas_nolapack} preset class's own
@@ -41,7 +41,7 @@ import org.bytedeco.javacpp.annotation.Properties;
         value = @Platform(
                 compiler = "cpp17",
                 include = {"lbfgsb/options.hpp", "lbfgsb/minimizer.hpp", "lbfgsb/blas_threads.hpp",
-                        "lbfgsb/one_blas_thread_at_load.hpp"},
+                        "lbfgsb/binding.hpp"},
                 library = "jniLbfgsbNative"))
 @Namespace("lbfgsb")
 public final class LbfgsbNative {
@@ -163,6 +163,31 @@ public final class LbfgsbNative {
         @MemberSetter @Name("threads") public native Options threads(@Cast("std::int64_t") long value);
     }
 
+    // ---- plain allocation (lbfgsb/binding.hpp): no JavaCPP deallocator registration, which takes a
+    // global lock and queries the process's physical memory on every allocation; the owner frees ----
+
+    /** A native {@code Options} with the defaults, owned by the caller: free it with {@link #deleteOptions}. */
+    @Name("binding::new_options") static native Options newOptions();
+
+    @Name("binding::delete_options") static native void deleteOptions(Options options);
+
+    /**
+     * A native minimizer owned by the caller: free it with {@link #deleteMinimizer(long)}. Throws
+     * a {@link RuntimeException} with the C++ message when n or the options are invalid.
+     */
+    @Name("binding::new_minimizer") static native Minimizer newMinimizer(@Cast("std::int64_t") long n,
+            @Const @ByRef Options options);
+
+    /** As {@link #newMinimizer(long, Options)}, working on the caller's x ({@code n} doubles at {@code x}). */
+    @Name("binding::new_minimizer_on") static native Minimizer newMinimizer(@Cast("std::int64_t") long n,
+            @Const @ByRef Options options, DoublePointer x);
+
+    /** Frees a minimizer from {@link #newMinimizer} by its address. */
+    @Name("binding::delete_minimizer") static native void deleteMinimizer(@Cast("lbfgsb::Minimizer*") long address);
+
+    /** {@code Minimizer::kMaxStateSegments}: room for the sizes {@link Minimizer#writeState} reports. */
+    public static final int MAX_STATE_SEGMENTS = 24;
+
     /**
      * {@code lbfgsb::Minimizer}: the reverse-communication solver. Owns its workspace; free it with
      * {@link #close()}. The constructor throws a {@link RuntimeException} carrying the C++
@@ -230,6 +255,10 @@ public final class LbfgsbNative {
         // Saving and restoring the complete state (native/src/checkpoint.cpp).
         @Name("state_header_size") public native @Cast("std::size_t") long stateHeaderSize();
         @Name("write_state_header") public native void writeStateHeader(@Cast("std::uint8_t*") BytePointer out);
+        @Name("state_size") public native @Cast("std::uint64_t") long stateSize();
+        /** Header and segments back to back into {@code out} (direct, from its position); sizes into {@code sizes}. */
+        @Name("write_state") public native int writeState(@Cast("std::uint8_t*") java.nio.ByteBuffer out,
+                @Cast("std::uint64_t*") long[] sizes);
         @Name("state_segment_count") public native int stateSegmentCount();
         @Name("state_segment_name") public native @Cast("const char*") String stateSegmentName(int i);
         @Name("state_segment_size") public native @Cast("std::uint64_t") long stateSegmentSize(int i);

@@ -1,5 +1,6 @@
 package org.lbfgsb4j.internal;
 
+import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -37,6 +38,24 @@ public final class NativeSession implements AutoCloseable {
     private final DoubleBuffer lower;
     private final DoubleBuffer upper;
     private boolean closed;
+    /** Frees the native minimizer: at {@link #close()}, or when an unclosed session becomes unreachable. */
+    private final Cleaner.Cleanable freeMinimizer;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The native free, holding the address only (never the session, which would stay reachable). */
+    private static final class Free implements Runnable {
+        private final long address;
+
+        Free(long address) {
+            this.address = address;
+        }
+
+        @Override
+        public void run() {
+            LbfgsbNative.deleteMinimizer(address);
+        }
+    }
 
     /** A session with the default options; x starts at 0. */
     public NativeSession(long n) {
@@ -82,11 +101,15 @@ public final class NativeSession implements AutoCloseable {
                     "n = " + n + " exceeds " + MAX_SIZE + ", the largest size a DoubleBuffer view holds");
         }
         LbfgsbNative.Minimizer m;
-        try (LbfgsbNative.Options options = new LbfgsbNative.Options()) {
+        LbfgsbNative.Options options = LbfgsbNative.newOptions();
+        try {
             configure.accept(options);
             m = newMinimizer(n, options, callerX);
+        } finally {
+            LbfgsbNative.deleteOptions(options);
         }
         this.minimizer = m;
+        this.freeMinimizer = CLEANER.register(this, new Free(m.address()));
         this.n = n;
         this.callerX = callerX;
         DoublePointer xp = m.x();
@@ -108,8 +131,8 @@ public final class NativeSession implements AutoCloseable {
             long n, LbfgsbNative.Options options, DoubleBuffer callerX) {
         try {
             return callerX == null
-                    ? new LbfgsbNative.Minimizer(n, options)
-                    : new LbfgsbNative.Minimizer(n, options, new DoublePointer(callerX.slice()));
+                    ? LbfgsbNative.newMinimizer(n, options)
+                    : LbfgsbNative.newMinimizer(n, options, new DoublePointer(callerX.slice()));
         } catch (RuntimeException e) {
             String what = String.valueOf(e.getMessage());
             if (what.contains("bad_alloc")) { // std::bad_alloc
@@ -262,7 +285,8 @@ public final class NativeSession implements AutoCloseable {
      */
     public void updateOptions(Consumer<? super LbfgsbNative.Options> configure) {
         ensureOpen();
-        try (LbfgsbNative.Options options = new LbfgsbNative.Options()) {
+        LbfgsbNative.Options options = LbfgsbNative.newOptions();
+        try {
             configure.accept(options);
             minimizer.updateOptions(options);
         } catch (RuntimeException e) {
@@ -270,6 +294,8 @@ public final class NativeSession implements AutoCloseable {
                 throw e;
             }
             throw new IllegalArgumentException(e.getMessage(), e);
+        } finally {
+            LbfgsbNative.deleteOptions(options);
         }
     }
 
@@ -378,12 +404,33 @@ public final class NativeSession implements AutoCloseable {
     /** The size of the complete state in bytes: the header and every segment. */
     public long stateBytes() {
         ensureOpen();
-        long total = minimizer.stateHeaderSize();
-        int count = minimizer.stateSegmentCount();
-        for (int i = 0; i < count; i++) {
-            total += minimizer.stateSegmentSize(i);
+        return minimizer.stateSize();
+    }
+
+    /**
+     * The complete state in one native call: the header, then every segment back to back, written
+     * into {@code dst} (direct, at least {@link #stateBytes()} bytes remaining) from its position;
+     * segment i's size goes into {@code sizes[i]}. For states that fit one buffer.
+     *
+     * @param sizes room for {@link LbfgsbNative#MAX_STATE_SEGMENTS} sizes
+     * @return the number of segments
+     */
+    public int copyStateOut(ByteBuffer dst, long[] sizes) {
+        ensureOpen();
+        if (!dst.isDirect() || dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst must be a direct, writable ByteBuffer");
         }
-        return total;
+        long size = minimizer.stateSize();
+        if (dst.remaining() < size) {
+            throw new IllegalArgumentException("dst has " + dst.remaining() + " bytes remaining; the state needs " + size);
+        }
+        if (sizes.length < LbfgsbNative.MAX_STATE_SEGMENTS) {
+            throw new IllegalArgumentException("sizes.length = " + sizes.length + ": must be >= "
+                    + LbfgsbNative.MAX_STATE_SEGMENTS);
+        }
+        int count = minimizer.writeState(dst.slice(), sizes);
+        dst.position(dst.position() + (int) size);
+        return count;
     }
 
     /** Copies {@code dst.remaining()} bytes of segment i from byte {@code offset} into {@code dst} (direct). */
@@ -520,7 +567,8 @@ public final class NativeSession implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            minimizer.close();
+            freeMinimizer.clean();
+            minimizer.setNull();
             Reference.reachabilityFence(callerX);
         }
     }

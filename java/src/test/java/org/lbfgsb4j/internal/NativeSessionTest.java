@@ -272,6 +272,54 @@ class NativeSessionTest {
                         .asReadOnlyBuffer(), o -> {}));
     }
 
+    /** The one-call copy of the whole state equals the header and the segments copied one by one. */
+    @Test
+    void copyStateOutEqualsTheHeaderAndTheSegmentsOneByOne() {
+        try (NativeSession session = new NativeSession(7)) {
+            for (int i = 0; i < 7; i++) {
+                session.x().put(i, i - 3.0);
+            }
+            int task = session.start();
+            for (int evaluation = 0; evaluation < 4 && task != LbfgsbNative.TASK_DONE; evaluation++) {
+                if (task == LbfgsbNative.TASK_EVALUATE) {
+                    double f = 0;
+                    for (int i = 0; i < 7; i++) {
+                        double d = session.x().get(i) - 1.5;
+                        f += d * d * (i + 1);
+                        session.gradient().put(i, 2 * d * (i + 1));
+                    }
+                    task = session.submit(f);
+                } else {
+                    task = session.proceed();
+                }
+            }
+            long total = session.stateBytes();
+            ByteBuffer whole = ByteBuffer.allocateDirect((int) total + 5);
+            whole.position(5); // written from the buffer's position
+            long[] sizes = new long[LbfgsbNative.MAX_STATE_SEGMENTS];
+            int count = session.copyStateOut(whole, sizes);
+            assertEquals(session.stateSegmentCount(), count);
+            assertEquals(total + 5, whole.position());
+            ByteBuffer expected = ByteBuffer.allocate((int) total);
+            expected.put(session.stateHeader());
+            for (int i = 0; i < count; i++) {
+                assertEquals(session.stateSegmentSize(i), sizes[i], "segment " + i);
+                ByteBuffer segment = ByteBuffer.allocateDirect((int) sizes[i]);
+                session.copySegmentOut(i, 0, segment);
+                expected.put(segment.flip());
+            }
+            assertEquals(expected.flip(), whole.position(5));
+
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                    () -> session.copyStateOut(ByteBuffer.allocateDirect((int) total - 1), new long[24]));
+            assertTrue(small.getMessage().contains("the state needs " + total), small.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> session.copyStateOut(ByteBuffer.allocate((int) total), new long[24]));
+            assertThrows(IllegalArgumentException.class,
+                    () -> session.copyStateOut(ByteBuffer.allocateDirect((int) total), new long[3]));
+        }
+    }
+
     @Test
     void openBlasIsSingleThreadedByDefault() {
         LbfgsbNative.load();

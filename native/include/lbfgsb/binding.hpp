@@ -1,0 +1,36 @@
+// Included by the JVM binding only (java/.../LbfgsbNative.java, @Platform include).
+//
+// Plain allocation: the binding creates and frees options and minimizers through these functions
+// rather than JavaCPP's allocate(), whose deallocator registration reads /proc/self/statm on
+// every allocation (its physical-memory limit check): microseconds per small solve.
+//
+// OpenBLAS threads: when the JNI library is loaded, whichever Java class loads it first,
+// OpenBLAS is set to one thread (see
+// blas_threads.hpp for why). OpenBLAS is a dependency of that library, so it is initialised
+// before this runs. Setting it here rather than in a Java static initialiser leaves no path
+// through the binding that could skip it. An explicit OPENBLAS_NUM_THREADS in the environment is
+// the user's choice and is left as OpenBLAS read it.
+#pragma once
+
+#include <cstdlib>
+
+#include "lbfgsb/blas_threads.hpp"
+#include "lbfgsb/minimizer.hpp"
+#include "lbfgsb/options.hpp"
+
+namespace lbfgsb::binding {
+
+inline Options* new_options() { return new Options(); }
+inline void delete_options(Options* o) { delete o; }
+inline Minimizer* new_minimizer(std::int64_t n, const Options& o) { return new Minimizer(n, o); }
+inline Minimizer* new_minimizer_on(std::int64_t n, const Options& o, double* x) { return new Minimizer(n, o, x); }
+inline void delete_minimizer(Minimizer* m) { delete m; }
+
+inline bool one_blas_thread_unless_chosen() {
+    if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) set_blas_threads(1);
+    return true;
+}
+
+inline const bool one_blas_thread_at_load = one_blas_thread_unless_chosen();
+
+}  // namespace lbfgsb::binding
