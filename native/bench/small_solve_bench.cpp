@@ -1,10 +1,11 @@
 // Whole small solves in the native core (a profiling harness, not a test): bounded chained
 // Rosenbrock in [-2, 0.5]^n from (-1.2, 1, ...) clipped onto the box (the benchmarks' rosenbrock_box,
 // SciPy's defaults, m = 10), repeated; prints microseconds per solve for each arithmetic.
-//   small_solve_bench [repeats] [n ...]
+//   small_solve_bench [repeats] [n ...] [reference] [fast]   (default: 10 30 100, both)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "lbfgsb/blas_threads.hpp"
@@ -44,10 +45,20 @@ int main(int argc, char** argv) {
     lbfgsb::set_blas_threads(1);  // as the JVM binding does
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 2000;
     std::vector<std::int64_t> sizes;
-    for (int i = 2; i < argc; ++i) sizes.push_back(std::atoll(argv[i]));
+    std::vector<lbfgsb::Arithmetic> arithmetics;
+    for (int i = 2; i < argc; ++i) {
+        if (std::strcmp(argv[i], "reference") == 0) {
+            arithmetics.push_back(lbfgsb::Arithmetic::Reference);
+        } else if (std::strcmp(argv[i], "fast") == 0) {
+            arithmetics.push_back(lbfgsb::Arithmetic::Fast);
+        } else {
+            sizes.push_back(std::atoll(argv[i]));
+        }
+    }
     if (sizes.empty()) sizes = {10, 30, 100};
+    if (arithmetics.empty()) arithmetics = {lbfgsb::Arithmetic::Reference, lbfgsb::Arithmetic::Fast};
     for (std::int64_t n : sizes) {
-        for (auto a : {lbfgsb::Arithmetic::Reference, lbfgsb::Arithmetic::Fast}) {
+        for (auto a : arithmetics) {
             time_solves(n, repeats / 10 + 1, a);  // warm-up
             const Result r = time_solves(n, repeats, a);
             std::printf("n=%lld %s: %.1f us/solve (nit %lld, nfev %lld)\n", (long long)n,
