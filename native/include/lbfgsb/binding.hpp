@@ -18,6 +18,8 @@
 #include "lbfgsb/minimizer.hpp"
 #include "lbfgsb/options.hpp"
 
+extern "C" int blas_thread_shutdown_(void);  // OpenBLAS: ends the worker pool
+
 namespace lbfgsb::binding {
 
 inline Options* new_options() { return new Options(); }
@@ -27,7 +29,12 @@ inline Minimizer* new_minimizer_on(std::int64_t n, const Options& o, double* x) 
 inline void delete_minimizer(Minimizer* m) { delete m; }
 
 inline bool one_blas_thread_unless_chosen() {
-    if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) set_blas_threads(1);
+    if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) {
+        set_blas_threads(1);
+        // The pool OpenBLAS started when it loaded would spin for a while and then sleep: end it
+        // now (OpenBLAS starts it again by itself if a caller later asks for more threads).
+        blas_thread_shutdown_();
+    }
     return true;
 }
 

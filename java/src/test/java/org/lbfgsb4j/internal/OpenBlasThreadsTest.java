@@ -27,9 +27,23 @@ import org.lbfgsb4j.LbfgsbResult;
  */
 class OpenBlasThreadsTest {
 
-    /** The child JVM: one REFERENCE solve (the arithmetic that calls BLAS) through the public API only, then the count. */
+    /**
+     * The child JVM: one REFERENCE solve (the arithmetic that calls BLAS) through the public API
+     * only, then the count; with the argument "more", then two threads and a larger solve (the
+     * pool ended at load must come back).
+     */
     public static void main(String[] args) {
-        int n = 50;
+        System.out.println("converged=" + solve(50).converged());
+        System.out.println("blasThreads=" + LbfgsbNative.blasThreads());
+        if (args.length > 0 && args[0].equals("more")) {
+            LbfgsbNative.setBlasThreads(2);
+            LbfgsbResult r = solve(20_000);
+            System.out.println("after setBlasThreads(2): converged=" + r.converged() + " blasThreads="
+                    + LbfgsbNative.blasThreads());
+        }
+    }
+
+    private static LbfgsbResult solve(int n) {
         double[] x0 = new double[n];
         java.util.Arrays.fill(x0, 3.0);
         LbfgsbResult r = Lbfgsb.minimize((x, g) -> {
@@ -41,16 +55,17 @@ class OpenBlasThreadsTest {
             }
             return f;
         }, x0, Bounds.box(n, -1.0, 10.0), LbfgsbOptions.builder().arithmetic(Arithmetic.REFERENCE).build());
-        System.out.println("converged=" + r.converged());
-        System.out.println("blasThreads=" + LbfgsbNative.blasThreads());
+        return r;
     }
 
-    private static String child(Map<String, String> environment) throws IOException, InterruptedException {
+    private static String child(Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
                         System.getProperty("java.io.tmpdir")),
-                OpenBlasThreadsTest.class.getName());
+                OpenBlasThreadsTest.class.getName()));
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("OPENBLAS_NUM_THREADS");
         builder.environment().putAll(environment);
@@ -66,6 +81,12 @@ class OpenBlasThreadsTest {
     void oneThreadAfterTheFirstSolve() throws Exception {
         String out = child(Map.of());
         assertTrue(out.contains("blasThreads=1"), out);
+    }
+
+    @Test
+    void moreThreadsCanStillBeAskedFor() throws Exception {
+        String out = child(Map.of(), "more");
+        assertTrue(out.contains("after setBlasThreads(2): converged=true blasThreads=2"), out);
     }
 
     @Test
