@@ -15,13 +15,13 @@
 // local reference is created per call, and nothing is allocated on either side per call.
 //
 // The Java side (org.lbfgsb4j.internal.NativeCallbacks.Upcalls) catches every Throwable, stores
-// it, and reports it: evaluate() returns NaN and failed() says true; afterIteration() returns
+// it, and reports it: evaluate() (or evaluateAt) returns NaN and failed() says true; afterIteration() returns
 // nonzero. The native side aborts the run, and Java rethrows the stored throwable (same object)
 // after the run returns. A Java exception that is nevertheless pending after an upcall (say a
 // StackOverflowError thrown before the Java handler is entered) also aborts the run, no further
 // JNI call is made, and it stays pending: it is thrown at the Java caller when the native method
 // returns. The method names and descriptors below must match NativeCallbacks.Upcalls (any class
-// with these three methods works: the tests drive the native side with their own).
+// with these four methods works: the tests drive the native side with their own).
 #pragma once
 
 #include <jni.h>
@@ -37,7 +37,8 @@ namespace lbfgsb4j {
 
 // The Java methods called back.
 struct UpcallMethods {
-    jmethodID evaluate;         // double evaluate(long n, long x, long g)
+    jmethodID evaluate;         // double evaluate(): at the minimizer's own x and gradient
+    jmethodID evaluate_at;      // double evaluateAt(long n, long x, long g): anywhere else
     jmethodID failed;           // boolean failed()
     jmethodID after_iteration;  // int afterIteration()
 };
@@ -72,8 +73,9 @@ inline bool find_upcall_methods(JNIEnv* env, jobject upcalls, UpcallMethods* out
         return true;
     }
     UpcallMethods found{};
-    found.evaluate = env->GetMethodID(type, "evaluate", "(JJJ)D");
-    if (found.evaluate != nullptr) found.failed = env->GetMethodID(type, "failed", "()Z");
+    found.evaluate = env->GetMethodID(type, "evaluate", "()D");
+    if (found.evaluate != nullptr) found.evaluate_at = env->GetMethodID(type, "evaluateAt", "(JJJ)D");
+    if (found.evaluate_at != nullptr) found.failed = env->GetMethodID(type, "failed", "()Z");
     if (found.failed != nullptr) found.after_iteration = env->GetMethodID(type, "afterIteration", "()I");
     if (found.after_iteration == nullptr) {
         env->DeleteLocalRef(type);
@@ -102,15 +104,22 @@ struct UpcallContext {
     JNIEnv* env;
     jobject upcalls;
     UpcallMethods methods;
+    const double* own_x;  // the minimizer's x and gradient, which the Java side has views of
+    const double* own_g;
 };
 
-// lbfgsb::ObjectiveFunction calling Upcalls.evaluate(n, x, g). Nonzero aborts the run.
+// lbfgsb::ObjectiveFunction calling Upcalls.evaluate() (or evaluateAt(n, x, g) should the core
+// ever hand over other memory than the minimizer's own x and gradient: it does not today).
+// Nonzero aborts the run. The argument-free call is the cheaper JNI call.
 inline int java_objective(std::int64_t n, const double* x, double* f, double* g, void* user) {
     const UpcallContext& c = *static_cast<const UpcallContext*>(user);
     JNIEnv* env = c.env;
-    const jdouble value = env->CallDoubleMethod(c.upcalls, c.methods.evaluate, static_cast<jlong>(n),
-                                                static_cast<jlong>(reinterpret_cast<std::intptr_t>(x)),
-                                                static_cast<jlong>(reinterpret_cast<std::intptr_t>(g)));
+    const jdouble value =
+        x == c.own_x && g == c.own_g
+            ? env->CallDoubleMethod(c.upcalls, c.methods.evaluate)
+            : env->CallDoubleMethod(c.upcalls, c.methods.evaluate_at, static_cast<jlong>(n),
+                                    static_cast<jlong>(reinterpret_cast<std::intptr_t>(x)),
+                                    static_cast<jlong>(reinterpret_cast<std::intptr_t>(g)));
     if (env->ExceptionCheck()) return 1;  // left pending for the Java caller
     // NaN is also what a failed evaluation returns: only then ask which it was.
     if (std::isnan(value)) {
@@ -154,7 +163,7 @@ int guarded(JNIEnv* env, Body&& body) {
 inline int run_java_objective(JNIEnv* env, jclass /*binding*/, lbfgsb::Minimizer& minimizer, jobject upcalls,
                               bool with_hook) {
     if (upcalls == nullptr) throw std::invalid_argument("upcalls = null: must be a NativeCallbacks.Upcalls");
-    UpcallContext context{env, upcalls, {}};
+    UpcallContext context{env, upcalls, {}, minimizer.x(), minimizer.gradient()};
     if (!find_upcall_methods(env, upcalls, &context.methods)) {
         return static_cast<int>(lbfgsb::Status::AbortedByObjective);  // NoSuchMethodError pending
     }
@@ -173,7 +182,7 @@ inline int run_c_objective(JNIEnv* env, jclass /*binding*/, lbfgsb::Minimizer& m
     if (hook_upcalls == nullptr) {
         return static_cast<int>(lbfgsb::run(minimizer, objective, objective_user));
     }
-    UpcallContext context{env, hook_upcalls, {}};
+    UpcallContext context{env, hook_upcalls, {}, nullptr, nullptr};
     if (!find_upcall_methods(env, hook_upcalls, &context.methods)) {
         return static_cast<int>(lbfgsb::Status::AbortedByObjective);  // NoSuchMethodError pending
     }

@@ -10,7 +10,7 @@ import org.lbfgsb4j.Objective;
  * The native-driven loop: {@code lbfgsb::run} calls a Java objective, and a Java iteration hook,
  * through plain JNI upcalls written by hand ({@code java/src/main/native/lbfgsb4j/objective_upcall.hpp}):
  * the binding hands the native side this thread's {@code JNIEnv*} and an {@link Upcalls} object,
- * and every evaluation is one {@code CallDoubleMethod} on it. There is no JavaCPP
+ * and every evaluation is one argument-free {@code CallDoubleMethod} on it. There is no JavaCPP
  * {@link org.bytedeco.javacpp.FunctionPointer} trampoline, so no limit on how many runs are in
  * progress at once.
  *
@@ -99,8 +99,8 @@ public final class NativeCallbacks {
 
     /**
      * What the native side calls, by name and descriptor (keep in step with
-     * {@code objective_upcall.hpp}): {@code evaluate (JJJ)D}, {@code failed ()Z},
-     * {@code afterIteration ()I}. One per run; used by the running thread only.
+     * {@code objective_upcall.hpp}): {@code evaluate ()D}, {@code evaluateAt (JJJ)D},
+     * {@code failed ()Z}, {@code afterIteration ()I}. One per run; used by the running thread only.
      */
     static final class Upcalls {
         private final Objective objective;
@@ -122,11 +122,23 @@ public final class NativeCallbacks {
         }
 
         /**
-         * One evaluation at the n doubles at {@code xAt}, gradient written to {@code gAt}.
+         * One evaluation at the session's x, gradient written to the session's gradient: what
+         * the core asks for every time (the native side checks the addresses and then calls this,
+         * the cheaper upcall, without arguments).
          *
          * @return f, or NaN after recording a throwable (then {@link #failed()} is true)
          */
-        double evaluate(long n, long xAt, long gAt) {
+        double evaluate() {
+            try {
+                return objective.evaluate(x.clear(), gradient.clear());
+            } catch (Throwable t) {
+                failure = t;
+                return Double.NaN;
+            }
+        }
+
+        /** As {@link #evaluate()}, at the n doubles at {@code xAt}, gradient to {@code gAt}. */
+        double evaluateAt(long n, long xAt, long gAt) {
             try {
                 DoubleBuffer xv = xAt == xAddress
                         ? x.clear()

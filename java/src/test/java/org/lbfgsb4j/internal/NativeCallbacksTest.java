@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.javacpp.DoublePointer;
 import org.junit.jupiter.api.Test;
 import org.lbfgsb4j.Objective;
 import org.lbfgsb4j.reference.ReferenceProblems;
@@ -238,6 +239,46 @@ class NativeCallbacksTest {
         }
     }
 
+    @Test
+    void upcallsViewOtherMemoryWhenHandedOtherAddressesAndReportFailuresAsNaN() {
+        // evaluateAt is the native side's fallback for memory that is not the session's own (the
+        // core never hands over other memory today, so it is driven directly here).
+        try (NativeSession session = new NativeSession(N);
+                DoublePointer otherX = new DoublePointer(N);
+                DoublePointer otherG = new DoublePointer(N)) {
+            for (int i = 0; i < N; i++) {
+                otherX.put(i, i + 2.0); // one past each c_i = i + 1
+            }
+            List<DoubleBuffer> xs = new ArrayList<>();
+            NativeCallbacks.Upcalls upcalls = new NativeCallbacks.Upcalls(session, (x, g) -> {
+                assertTrue(x.isReadOnly());
+                xs.add(x);
+                return shiftedSquares(x, g);
+            }, null);
+            assertEquals(N, upcalls.evaluateAt(N, otherX.address(), otherG.address()));
+            for (int i = 0; i < N; i++) {
+                assertEquals(2.0, otherG.get(i), "gradient written to the other memory");
+            }
+            upcalls.evaluateAt(N, session.xAddress(), session.gradientAddress());
+            assertSame(session.xReadOnly(), xs.get(1), "the session's own memory: its cached view");
+            upcalls.evaluate();
+            assertSame(session.xReadOnly(), xs.get(2));
+            assertTrue(!upcalls.failed());
+
+            RuntimeException boom = new RuntimeException("boom");
+            NativeCallbacks.Upcalls throwing = new NativeCallbacks.Upcalls(session, (x, g) -> {
+                throw boom;
+            }, () -> {
+                throw boom;
+            });
+            assertTrue(Double.isNaN(throwing.evaluate()));
+            assertTrue(throwing.failed());
+            assertSame(boom, throwing.failure);
+            assertTrue(Double.isNaN(throwing.evaluateAt(N, otherX.address(), otherG.address())));
+            assertEquals(1, throwing.afterIteration(), "a throwing hook stops the run");
+        }
+    }
+
     // ---- the native side of the upcall, driven with upcall objects that do not catch ----
 
     /**
@@ -260,11 +301,15 @@ class NativeCallbacksTest {
             this.throwAtIteration = throwAtIteration;
         }
 
-        double evaluate(long n, long x, long g) {
+        double evaluate() {
             if (++evaluations == throwAtEvaluation) {
                 throw NativeCallbacksTest.<RuntimeException>sneaky(thrown);
             }
             return shiftedSquares(session.xReadOnly(), session.gradient());
+        }
+
+        double evaluateAt(long n, long x, long g) {
+            throw new AssertionError("the core evaluates at the minimizer's own x and gradient");
         }
 
         boolean failed() {
@@ -321,7 +366,11 @@ class NativeCallbacksTest {
 
     /** An upcall object missing a method. */
     static final class Incomplete {
-        double evaluate(long n, long x, long g) {
+        double evaluate() {
+            return 0;
+        }
+
+        double evaluateAt(long n, long x, long g) {
             return 0;
         }
     }
