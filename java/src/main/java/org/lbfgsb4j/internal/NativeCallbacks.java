@@ -8,17 +8,19 @@ import org.lbfgsb4j.Objective;
 
 /**
  * The native-driven loop: {@code lbfgsb::run} calls a Java objective, and a Java iteration hook,
- * through plain JNI upcalls written by hand ({@code java/src/main/native/lbfgsb4j/objective_upcall.hpp}):
- * the binding hands the native side this thread's {@code JNIEnv*} and an {@link Upcalls} object,
- * and every evaluation is one argument-free {@code CallDoubleMethod} on it. There is no JavaCPP
- * {@link org.bytedeco.javacpp.FunctionPointer} trampoline, so no limit on how many runs are in
- * progress at once.
+ * through plain JNI upcalls written by hand
+ * ({@code java/src/main/native/lbfgsb4j/objective_upcall.hpp}): the binding hands the native side
+ * this thread's {@code JNIEnv*} and an {@link Upcalls} object, and every evaluation is one
+ * argument-free {@code CallDoubleMethod} on it, plus an {@code ExceptionCheck}. There is no
+ * JavaCPP {@link org.bytedeco.javacpp.FunctionPointer} trampoline, so no limit on how many runs
+ * are in progress at once.
  *
  * <p>What it takes care of:
  * <ul>
- *   <li>No allocation per call: the upcall receives raw addresses and hands the objective the
- *       session's cached views when the addresses are the session's x and gradient (they are, for
- *       the core's driver); f goes back as the upcall's return value.
+ *   <li>No allocation per call: the objective gets the session's cached views (the core always
+ *       evaluates at the minimizer's own x and gradient, which the native side checks; other
+ *       addresses would arrive through {@code evaluateAt} and get new views); f goes back as the
+ *       upcall's return value.
  *   <li>Exceptions: anything the objective or the iteration hook throws is caught in Java and
  *       stored, the upcall reports it (the core aborts or stops the run), and the original
  *       throwable, same object, is rethrown after {@code run} returns. A throwable that escapes

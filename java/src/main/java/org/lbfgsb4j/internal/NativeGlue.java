@@ -37,11 +37,12 @@ public final class NativeGlue {
     private NativeGlue() {}
 
     /**
-     * {@code lbfgsb4j::run_java_objective}: {@code lbfgsb::run} calling
-     * {@code upcalls.evaluate(long, long, long)} for every evaluation and, when {@code withHook},
-     * {@code upcalls.afterIteration()} after every iteration, by JNI upcalls on the calling
-     * thread. {@code upcalls} is a {@link NativeCallbacks.Upcalls}; a Java exception pending after
-     * an upcall aborts the run and is thrown from here.
+     * {@code lbfgsb4j::run_java_objective}: {@code lbfgsb::run} calling {@code upcalls.evaluate()}
+     * for every evaluation and, when {@code withHook}, {@code upcalls.afterIteration()} after every
+     * iteration, by JNI upcalls on the calling thread. {@code upcalls} is a
+     * {@code NativeCallbacks.Upcalls} (or any object with its four methods, see
+     * {@code objective_upcall.hpp}); a Java exception pending after an upcall aborts the run and is
+     * thrown from here.
      *
      * <p>{@code @Raw(withEnv = true)} on a parameter makes JavaCPP pass the {@code JNIEnv*} and
      * this class's {@code jclass} first. (On the method it would also mark the int result raw,
