@@ -323,6 +323,30 @@ class NativeObjectiveTest {
     }
 
     @Test
+    void generatedCodeOutsideAnyLibraryCountsAsExecutable() throws Exception {
+        // The JIT's code cache is an anonymous executable mapping: no ELF object holds it, so the
+        // check finds it in /proc/self/maps (where an FFM upcall stub would live too).
+        long anonymousCode = 0;
+        long anonymousData = 0;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 5) {
+                continue; // a file or a named region
+            }
+            long start = Long.parseUnsignedLong(fields[0].substring(0, fields[0].indexOf('-')), 16);
+            if (fields[1].charAt(2) == 'x' && anonymousCode == 0) {
+                anonymousCode = start;
+            } else if (fields[1].startsWith("rw-") && anonymousData == 0) {
+                anonymousData = start;
+            }
+        }
+        assertTrue(anonymousCode != 0, "the JVM has an anonymous executable mapping (its code cache)");
+        assertTrue(NativeGlue.isExecutableAddress(anonymousCode + 16));
+        assertTrue(anonymousData != 0);
+        assertFalse(NativeGlue.isExecutableAddress(anonymousData + 16));
+    }
+
+    @Test
     void driverProblemAtN1000MatchesScipyThroughEveryDriver() {
         ReferenceCase c = referenceCase(DRIVER_N1000);
         Run loop = javaLoop(c, c.objective());
