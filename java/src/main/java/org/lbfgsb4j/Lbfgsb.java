@@ -1,5 +1,6 @@
 package org.lbfgsb4j;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import org.lbfgsb4j.internal.LbfgsbNative;
 import org.lbfgsb4j.internal.NativeSession;
@@ -171,7 +172,7 @@ public final class Lbfgsb {
 
     /**
      * Minimizes an objective called from the native loop ({@code lbfgsb::run}): a Java objective
-     * called back through JavaCPP, or a C function. Same iterates and results as the Java loop, bit
+     * called back through JNI, or a C function. Same iterates and results as the Java loop, bit
      * for bit. The iteration listener, if any, is called back after every iteration.
      *
      * <p>With a Java objective ({@link NativeObjective#callback}) every option works as in the Java
@@ -184,13 +185,16 @@ public final class Lbfgsb {
      * {@link LbfgsbOptions#projectedGradientToleranceSupplier()} are refused.
      *
      * @throws IllegalStateException when a C objective returned nonzero (aborting the run)
-     * @throws IllegalArgumentException as the Java loop, or for a supplier with a C function
+     * @throws IllegalArgumentException as the Java loop, for a supplier with a C function, or for a C
+     *     function that is not in executable memory or a closed FunctionPointer
+     *     ({@link NativeObjective#functionPointer(long, long)} says where addresses come from)
      */
     public static LbfgsbResult minimize(NativeObjective objective, double[] x0, Bounds bounds, LbfgsbOptions options) {
         long started = System.nanoTime();
         requireNonNull("objective", objective);
         checkStart(x0, bounds, options);
         if (objective.javaObjective() == null) {
+            objective.checkCallable();
             if (options.targetValueSupplier().isPresent()) {
                 throw new IllegalArgumentException("targetValueSupplier = " + options.targetValueSupplier().get()
                         + ": not supported with a C function objective (" + objective
@@ -207,6 +211,8 @@ public final class Lbfgsb {
             session.x().put(0, x0);
             bounds.writeTo(session.lower(), session.upper());
             return new Run(session, options, bounds, started).nativeLoop(objective);
+        } finally {
+            Reference.reachabilityFence(objective); // and the FunctionPointer it may hold
         }
     }
 

@@ -127,7 +127,7 @@ class NativeMemoryTest {
                 break;
             default:
                 try (RawObjective raw = new RawObjective(DRIVER, 0, throwing ? THROW_AT_EVALUATION : 0)) {
-                    NativeObjective c = NativeObjective.functionPointer(raw.address(), 0);
+                    NativeObjective c = NativeObjective.functionPointer(raw.functionAddress(), 0);
                     if (throwing) {
                         assertThrows(IllegalStateException.class, () -> Lbfgsb.minimize(c, X0, BOUNDS, options));
                     } else {

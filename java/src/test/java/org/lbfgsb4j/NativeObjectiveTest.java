@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lbfgsb4j.LbfgsbTest.Seen;
 import org.lbfgsb4j.internal.LbfgsbNative;
+import org.lbfgsb4j.internal.NativeGlue;
 import org.lbfgsb4j.reference.ReferenceCase;
 import org.lbfgsb4j.reference.ReferenceData;
 
@@ -50,9 +51,11 @@ import org.lbfgsb4j.reference.ReferenceData;
  * {@code assertEquals} on doubles, which compares bit patterns. No tolerance is needed or allowed:
  * both drivers step the same deterministic state machine with the same objective.
  *
- * <p>A real native function address without writing C: a subclass of
- * {@link LbfgsbNative.ObjectiveFunction} gets a JavaCPP trampoline, a C function of exactly the
- * objective's signature, whose {@code address()} is what C code would pass.
+ * <p>Real C function addresses come from two places: the example objectives compiled into the
+ * JNI library ({@link NativeExampleObjectives}), and subclasses of
+ * {@link LbfgsbNative.ObjectiveFunction}, whose JavaCPP trampoline is a C function of exactly the
+ * objective's signature: {@link RawObjective#functionAddress()} is its address, what C code would
+ * pass ({@code address()}, the JavaCPP struct's, is not a function).
  */
 class NativeObjectiveTest {
 
@@ -93,7 +96,7 @@ class NativeObjectiveTest {
     static Run functionPointer(ReferenceCase c, Objective objective) {
         List<Seen> trace = new ArrayList<>();
         try (RawObjective raw = new RawObjective(objective, USER_DATA, 0)) {
-            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.address(), USER_DATA), c.x0(),
+            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.functionAddress(), USER_DATA), c.x0(),
                     boundsOf(c), optionsOf(c, recording(c, trace)));
             assertNull(raw.failure, () -> "inside the C function: " + raw.failure);
             assertEquals(r.evaluations(), raw.calls, "one C call per evaluation");
@@ -154,6 +157,13 @@ class NativeObjectiveTest {
             this.abortAt = abortAt;
         }
 
+        /** The C address of this trampoline: a function, unlike {@link #address()}. */
+        long functionAddress() {
+            long address = NativeGlue.objectiveFunctionAddress(this);
+            assertTrue(address != 0 && address != address(), "a C function, not JavaCPP's struct");
+            return address;
+        }
+
         @Override
         public int call(long n, long x, long f, long g, long user) {
             try {
@@ -205,6 +215,137 @@ class NativeObjectiveTest {
         }
     }
 
+    static Stream<ReferenceCase> casesWithACompiledObjective() {
+        return allReferenceCases().filter(c -> compiledTwin(c) != null);
+    }
+
+    /** The example C function computing the case's objective, or null when there is none. */
+    static NativeObjective compiledTwin(ReferenceCase c) {
+        switch (c.problem()) {
+            case "driver":
+                return NativeExampleObjectives.driver1();
+            case "rosenbrock":
+                return NativeExampleObjectives.rosenbrock();
+            default:
+                return null;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("casesWithACompiledObjective")
+    void compiledCFunctionsGiveBitIdenticalResultsToTheJavaLoop(ReferenceCase c) {
+        // The regression of the function-pointer crash: a genuine C function (compiled C++, not a
+        // JavaCPP trampoline) run through NativeObjective.functionPointer(long, long). Before the
+        // fix the binding dereferenced the function's code as a JavaCPP struct and the JVM died.
+        List<Seen> trace = new ArrayList<>();
+        LbfgsbResult r = Lbfgsb.minimize(compiledTwin(c), c.x0(), boundsOf(c), optionsOf(c, recording(c, trace)));
+        assertSameRun(javaLoop(c, c.objective()), new Run(r, trace));
+        if (c.stopRule() == null) {
+            assertMatchesScipyCounts(c, r);
+        }
+    }
+
+    @Test
+    void compiledDriverProblemConvergesAtN1000LikeTheJavaObjectiveBitForBit() {
+        ReferenceCase c = referenceCase(DRIVER_N1000);
+        long address = NativeExampleObjectives.driver1Address();
+        LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(address, USER_DATA), c.x0(), boundsOf(c),
+                optionsOf(c, null));
+        assertTrue(r.converged(), r.toString());
+        assertBitIdentical(Lbfgsb.minimize(c.objective(), c.x0(), boundsOf(c), optionsOf(c, null)), r);
+        assertMatchesScipyCounts(c, r);
+    }
+
+    @Test
+    void compiledDriverProblemRefusesOneVariableByReturningNonzero() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Lbfgsb.minimize(
+                NativeExampleObjectives.driver1(), new double[] {3}, Bounds.unbounded(1), LbfgsbOptions.defaults()));
+        assertTrue(e.getMessage().contains("returned nonzero at evaluation 1"), e.getMessage());
+    }
+
+    @Test
+    void aJavaCppFunctionPointerIsTakenAsItsCFunction() {
+        ReferenceCase c = referenceCase(DRIVER_N1000);
+        Run loop = javaLoop(c, c.objective());
+        try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, 0)) {
+            // The struct's first member is the function: the generic read agrees with JavaCPP's own.
+            assertEquals(NativeGlue.objectiveFunctionAddress(raw), NativeGlue.functionPointerTarget(raw.address()));
+            List<Seen> trace = new ArrayList<>();
+            NativeObjective objective = NativeObjective.functionPointer(raw, USER_DATA);
+            LbfgsbResult r = Lbfgsb.minimize(objective, c.x0(), boundsOf(c), optionsOf(c, recording(c, trace)));
+            assertNull(raw.failure);
+            assertEquals(r.evaluations(), raw.calls);
+            assertSameRun(loop, new Run(r, trace));
+            assertTrue(objective.toString().contains(raw.toString()), objective.toString());
+        }
+    }
+
+    @Test
+    void aFunctionPointersOwnAddressIsRefusedInsteadOfCrashingTheJvm() {
+        // The mistake the old tests made, and the bug hid: address() is JavaCPP's heap struct.
+        ReferenceCase c = referenceCase(LbfgsbTest.ROSENBROCK_2D);
+        try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, 0);
+                DoublePointer data = new DoublePointer(4)) {
+            for (long notCode : new long[] {raw.address(), data.address()}) {
+                assertFalse(NativeGlue.isExecutableAddress(notCode), Long.toHexString(notCode));
+                assertRejected(() -> Lbfgsb.minimize(NativeObjective.functionPointer(notCode, USER_DATA), c.x0(),
+                        boundsOf(c), optionsOf(c, null)),
+                        "functionAddress = 0x" + Long.toHexString(notCode), "not in executable memory",
+                        "pass the FunctionPointer to NativeObjective.functionPointer(FunctionPointer, long)");
+            }
+            assertEquals(0, raw.calls);
+        }
+    }
+
+    @Test
+    void aClosedFunctionPointerIsRefused() {
+        ReferenceCase c = referenceCase(LbfgsbTest.ROSENBROCK_2D);
+        RawObjective raw = new RawObjective(c.objective(), USER_DATA, 0);
+        NativeObjective objective = NativeObjective.functionPointer(raw, USER_DATA);
+        raw.close();
+        assertRejected(() -> Lbfgsb.minimize(objective, c.x0(), boundsOf(c), optionsOf(c, null)),
+                "function = " + raw, "native pointer is null", "must hold a C function");
+        assertEquals(0, raw.calls);
+    }
+
+    @Test
+    void codeAddressesAreExecutableAndDataAddressesAreNot() {
+        assertTrue(NativeGlue.isExecutableAddress(NativeExampleObjectives.rosenbrockAddress()));
+        assertTrue(NativeGlue.isExecutableAddress(NativeExampleObjectives.driver1Address()));
+        assertTrue(NativeGlue.isExecutableAddress(org.bytedeco.javacpp.Loader.addressof("malloc").address()),
+                "a libc function, found by dlsym as a user would");
+        assertFalse(NativeGlue.isExecutableAddress(0L));
+        assertFalse(NativeGlue.isExecutableAddress(8L), "unmapped");
+        try (RawObjective raw = new RawObjective(referenceCase(LbfgsbTest.ROSENBROCK_2D).objective(), 0, 0)) {
+            assertTrue(NativeGlue.isExecutableAddress(raw.functionAddress()), "a trampoline");
+            assertFalse(NativeGlue.isExecutableAddress(raw.address()), "JavaCPP's struct");
+        }
+    }
+
+    @Test
+    void generatedCodeOutsideAnyLibraryCountsAsExecutable() throws Exception {
+        // The JIT's code cache is an anonymous executable mapping: no ELF object holds it, so the
+        // check finds it in /proc/self/maps (where an FFM upcall stub would live too).
+        long anonymousCode = 0;
+        long anonymousData = 0;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 5) {
+                continue; // a file or a named region
+            }
+            long start = Long.parseUnsignedLong(fields[0].substring(0, fields[0].indexOf('-')), 16);
+            if (fields[1].charAt(2) == 'x' && anonymousCode == 0) {
+                anonymousCode = start;
+            } else if (fields[1].startsWith("rw-") && anonymousData == 0) {
+                anonymousData = start;
+            }
+        }
+        assertTrue(anonymousCode != 0, "the JVM has an anonymous executable mapping (its code cache)");
+        assertTrue(NativeGlue.isExecutableAddress(anonymousCode + 16));
+        assertTrue(anonymousData != 0);
+        assertFalse(NativeGlue.isExecutableAddress(anonymousData + 16));
+    }
+
     @Test
     void driverProblemAtN1000MatchesScipyThroughEveryDriver() {
         ReferenceCase c = referenceCase(DRIVER_N1000);
@@ -225,7 +366,7 @@ class NativeObjectiveTest {
         assertEquals(1, loop.evaluations());
         assertBitIdentical(loop, Lbfgsb.minimize(NativeObjective.callback(c.objective()), c.x0(), boundsOf(c), options));
         try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, 0)) {
-            assertBitIdentical(loop, Lbfgsb.minimize(NativeObjective.functionPointer(raw.address(), USER_DATA),
+            assertBitIdentical(loop, Lbfgsb.minimize(NativeObjective.functionPointer(raw.functionAddress(), USER_DATA),
                     c.x0(), boundsOf(c), options));
             assertEquals(1, raw.calls);
         }
@@ -261,7 +402,7 @@ class NativeObjectiveTest {
         ReferenceCase c = referenceCase(DRIVER_N1000);
         int abortAt = 4;
         try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, abortAt)) {
-            NativeObjective objective = NativeObjective.functionPointer(raw.address(), USER_DATA);
+            NativeObjective objective = NativeObjective.functionPointer(raw.functionAddress(), USER_DATA);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Lbfgsb.minimize(objective, c.x0(), boundsOf(c), optionsOf(c, null)));
             assertTrue(e.getMessage().contains("returned nonzero at evaluation " + abortAt), e.getMessage());
@@ -278,7 +419,7 @@ class NativeObjectiveTest {
         ReferenceCase c = referenceCase(LbfgsbTest.ROSENBROCK_2D);
         try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, 1)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Lbfgsb.minimize(
-                    NativeObjective.functionPointer(raw.address(), USER_DATA), c.x0(), boundsOf(c), optionsOf(c, null)));
+                    NativeObjective.functionPointer(raw.functionAddress(), USER_DATA), c.x0(), boundsOf(c), optionsOf(c, null)));
             assertTrue(e.getMessage().contains("returned nonzero at evaluation 1"), e.getMessage());
             assertEquals(1, raw.calls);
         }
@@ -300,6 +441,8 @@ class NativeObjectiveTest {
         assertRejected(() -> NativeObjective.callback(null), "objective = null", "must not be null");
         assertRejected(() -> NativeObjective.functionPointer(0L, USER_DATA), "functionAddress = 0",
                 "must be the address of a native function");
+        assertRejected(() -> NativeObjective.functionPointer((org.bytedeco.javacpp.FunctionPointer) null, USER_DATA),
+                "function = null", "must be a JavaCPP FunctionPointer");
     }
 
     @Test
@@ -364,7 +507,7 @@ class NativeObjectiveTest {
             };
             try (RawObjective raw = new RawObjective(c.objective(), USER_DATA, 0)) {
                 NativeObjective objective = viaFunctionPointer
-                        ? NativeObjective.functionPointer(raw.address(), USER_DATA)
+                        ? NativeObjective.functionPointer(raw.functionAddress(), USER_DATA)
                         : NativeObjective.callback(c.objective());
                 Throwable caught = assertThrows(Throwable.class,
                         () -> Lbfgsb.minimize(objective, c.x0(), boundsOf(c), optionsOf(c, listener)));
@@ -460,7 +603,7 @@ class NativeObjectiveTest {
                 return super.call(n, x, f, g, user);
             }
         }) {
-            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.address(), USER_DATA), c.x0(),
+            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.functionAddress(), USER_DATA), c.x0(),
                     boundsOf(c), optionsOf(c, null));
             assertNull(raw.failure);
             assertMatchesScipyCounts(c, r);
@@ -501,5 +644,13 @@ class NativeObjectiveTest {
         assertEquals(NativeObjective.functionPointer(0x1234, 5), NativeObjective.functionPointer(0x1234, 5));
         assertFalse(NativeObjective.functionPointer(0x1234, 5).equals(NativeObjective.functionPointer(0x1234, 6)));
         assertTrue(NativeObjective.functionPointer(0xabcL, 0).toString().contains("0xabc"));
+        try (RawObjective raw = new RawObjective(o, 0, 0); RawObjective other = new RawObjective(o, 0, 0)) {
+            assertEquals(NativeObjective.functionPointer(raw, 5), NativeObjective.functionPointer(raw, 5));
+            assertEquals(NativeObjective.functionPointer(raw, 5).hashCode(), NativeObjective.functionPointer(raw, 5).hashCode());
+            assertFalse(NativeObjective.functionPointer(raw, 5).equals(NativeObjective.functionPointer(other, 5)));
+            assertFalse(NativeObjective.functionPointer(raw, 5).equals(NativeObjective.functionPointer(raw, 6)));
+            assertFalse(NativeObjective.functionPointer(raw, 5).equals(
+                    NativeObjective.functionPointer(raw.functionAddress(), 5)), "a FunctionPointer is not its address");
+        }
     }
 }

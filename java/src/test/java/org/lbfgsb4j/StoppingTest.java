@@ -201,7 +201,7 @@ class StoppingTest {
         assertEquals(loop, callback);
         try (NativeObjectiveTest.RawObjective raw = new NativeObjectiveTest.RawObjective(c.objective(), 0, 0)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Lbfgsb.minimize(NativeObjective.functionPointer(raw.address(), 0), c.x0(), boundsOf(c),
+                    () -> Lbfgsb.minimize(NativeObjective.functionPointer(raw.functionAddress(), 0), c.x0(), boundsOf(c),
                             options));
             assertTrue(e.getMessage().startsWith("targetValueSupplier = "), e.getMessage());
             assertEquals(0, raw.calls);
@@ -425,7 +425,7 @@ class StoppingTest {
             }
         }) {
             List<Long> iterates = new ArrayList<>();
-            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.address(), 0), c.x0(), boundsOf(c),
+            LbfgsbResult r = Lbfgsb.minimize(NativeObjective.functionPointer(raw.functionAddress(), 0), c.x0(), boundsOf(c),
                     optionsOf(c).cancellation(cancelled::get).iterationListener(s -> {
                         iterates.add(s.evaluations());
                         return IterationListener.Action.CONTINUE;

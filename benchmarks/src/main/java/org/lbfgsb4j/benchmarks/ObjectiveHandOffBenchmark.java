@@ -29,10 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-evaluation price of handing x and the gradient to a Java objective and f back to the
  * solver, with the Java driver loop ({@code Lbfgsb.minimize(Objective, ...)}: Java calls native
  * {@code submit(f)}) and with the native driver loop ({@code NativeObjective.callback}: native code
- * calls Java back through a JavaCPP function pointer), at n = 1 and n = 1,000,000. Both hand the
- * objective zero-copy views, so neither should depend on n: the n = 1,000,000 rows check that no
- * per-evaluation copy or view allocation proportional to n crept in (a copy of x and g would cost
- * about 1 ms there).
+ * calls Java back through a hand-written JNI upcall,
+ * {@code java/src/main/native/lbfgsb4j/objective_upcall.hpp}: one argument-free
+ * {@code CallDoubleMethod} and one {@code ExceptionCheck} per evaluation), at n = 1 and
+ * n = 1,000,000. Both hand the objective zero-copy views, so neither should depend on n: the
+ * n = 1,000,000 rows check that no per-evaluation copy or view allocation proportional to n crept
+ * in (a copy of x and g would cost about 1 ms there).
  *
  * <p><b>How the hand-off is isolated.</b>
  * <ul>
@@ -51,7 +53,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       The objective is trivial (reads x_1, writes g_1 = 1; the whole gradient is written once per
  *       run). So {@code callbackRun - javaLoopRun} is the callback's hand-off minus the Java loop's,
  *       and <b>callback hand-off = javaLoopHandOff + (callbackRun - javaLoopRun)</b>. Per-run costs
- *       (native allocation, copies in and out, and for the callback its function-pointer object)
+ *       (native allocation, copies in and out, and for the callback its upcall object and the
+ *       check of its method ids)
  *       are spread over the {@value #RUN_EVALUATIONS} evaluations. At n = 1,000,000 the native work
  *       per evaluation (a pass over x, 1 to 2 ms) makes the difference of two runs
  *       too noisy to resolve a microsecond (runs differ by a few percent, i.e. tens of microseconds per
@@ -199,7 +202,7 @@ public class ObjectiveHandOffBenchmark {
         return javaLoopOnce().value();
     }
 
-    /** The same run through the native loop and the function-pointer callback, per evaluation. */
+    /** The same run through the native loop and the JNI upcall, per evaluation. */
     @Benchmark
     @OperationsPerInvocation(RUN_EVALUATIONS)
     public double callbackRun() {

@@ -282,8 +282,15 @@ public final class LbfgsbNative {
 
     /**
      * {@code lbfgsb::ObjectiveFunction}: {@code int (*)(int64_t n, const double* x, double* f,
-     * double* g, void* user)}. The pointers cross as raw addresses (no {@link Pointer} allocated
-     * per call). Subclasses override {@link #call}; a nonzero return aborts the run.
+     * double* g, void* user)}, as a JavaCPP trampoline: a real C function that calls
+     * {@link #call} of a Java subclass. The pointers cross as raw addresses (no {@link Pointer}
+     * allocated per call); a nonzero return aborts the run. The library's own Java objectives do
+     * not use it (they go through {@link NativeGlue#runJavaObjective}); it gives C code, and
+     * tests, a C function backed by Java.
+     *
+     * <p>{@link #address()} is the address of JavaCPP's native struct for this object, <b>not</b>
+     * of the C function: {@link NativeGlue#objectiveFunctionAddress(ObjectiveFunction)} gives the
+     * latter.
      *
      * <p>Each live instance holds one of {@value #MAX_INSTANCES} native trampolines until
      * {@link #close()}: close instances deterministically. Creating one while all are taken
@@ -306,11 +313,6 @@ public final class LbfgsbNative {
             allocated = true;
         }
 
-        /** Wraps an existing native function (no trampoline, no slot): for C objectives. */
-        public ObjectiveFunction(Pointer function) {
-            super(function);
-        }
-
         @Allocator(max = MAX_INSTANCES)
         private native void allocate();
 
@@ -327,51 +329,19 @@ public final class LbfgsbNative {
         }
     }
 
-    /**
-     * {@code lbfgsb::IterationFunction}: {@code int (*)(void* user)}, called after each iteration;
-     * a nonzero return stops the run (StoppedByUser). Same slot rules as
-     * {@link ObjectiveFunction}.
-     */
-    @Properties(inherit = LbfgsbNative.class)
-    public static class IterationFunction extends FunctionPointer {
-        public static final int MAX_INSTANCES = ObjectiveFunction.MAX_INSTANCES;
-        static final CallbackSlots SLOTS = new CallbackSlots("iteration", MAX_INSTANCES);
-
-        static {
-            Loader.load();
-        }
-
-        private boolean allocated;
-
-        protected IterationFunction() {
-            SLOTS.acquire(this::allocate);
-            allocated = true;
-        }
-
-        @Allocator(max = MAX_INSTANCES)
-        private native void allocate();
-
-        public native int call(@Cast("void*") long user);
-
-        /** Frees the trampoline now (idempotent). */
-        @Override
-        public void close() {
-            if (allocated) {
-                allocated = false;
-                SLOTS.release(this::deallocate);
-            }
-        }
-    }
+    // ---- lbfgsb::run: the native driver loop (native/include/lbfgsb/minimizer.hpp) ----
 
     /**
-     * {@code lbfgsb::run}: drives the minimizer to the end, calling {@code objective} for every
-     * evaluation and {@code onIteration} (may be null) after every iteration.
+     * {@code lbfgsb::run} with raw C function addresses: drives the minimizer to the end, calling
+     * the C function at {@code objective} ({@code int (*)(int64_t n, const double* x, double* f,
+     * double* g, void* user)}) for every evaluation and the one at {@code onIteration}
+     * ({@code int (*)(void* user)}, 0 for none) after every iteration. No JNI crossing during the
+     * run. The addresses must be those of C functions (not a JavaCPP {@code FunctionPointer}'s
+     * {@link Pointer#address()}); any other value crashes the process.
      *
      * @return a {@code STATUS_*} value
      */
     public static native @Cast("int") int run(@ByRef Minimizer minimizer,
-            @Cast("lbfgsb::ObjectiveFunction") ObjectiveFunction objective,
-            @Cast("void*") long objectiveUser,
-            @Cast("lbfgsb::IterationFunction") IterationFunction onIteration,
-            @Cast("void*") long iterationUser);
+            @Cast("lbfgsb::ObjectiveFunction") long objective, @Cast("void*") long objectiveUser,
+            @Cast("lbfgsb::IterationFunction") long onIteration, @Cast("void*") long iterationUser);
 }

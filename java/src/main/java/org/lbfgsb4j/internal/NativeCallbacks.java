@@ -7,22 +7,27 @@ import org.bytedeco.javacpp.Pointer;
 import org.lbfgsb4j.Objective;
 
 /**
- * The native-driven loop: {@code lbfgsb::run} calls a Java objective through a JavaCPP
- * {@link org.bytedeco.javacpp.FunctionPointer} for every evaluation.
+ * The native-driven loop: {@code lbfgsb::run} calls a Java objective, and a Java iteration hook,
+ * through plain JNI upcalls written by hand
+ * ({@code java/src/main/native/lbfgsb4j/objective_upcall.hpp}): the binding hands the native side
+ * this thread's {@code JNIEnv*} and an {@link Upcalls} object, and every evaluation is one
+ * argument-free {@code CallDoubleMethod} on it, plus an {@code ExceptionCheck}. There is no
+ * JavaCPP {@link org.bytedeco.javacpp.FunctionPointer} trampoline, so no limit on how many runs
+ * are in progress at once.
  *
  * <p>What it takes care of:
  * <ul>
- *   <li>No allocation per call: the callback receives raw addresses and hands the objective the
- *       session's cached views when the addresses are the session's x and gradient (they are, for
- *       the core's driver); f is written through one re-pointed {@link DoublePointer}.
+ *   <li>No allocation per call: the objective gets the session's cached views (the core always
+ *       evaluates at the minimizer's own x and gradient, which the native side checks; other
+ *       addresses would arrive through {@code evaluateAt} and get new views); f goes back as the
+ *       upcall's return value.
  *   <li>Exceptions: anything the objective or the iteration hook throws is caught in Java and
- *       stored, the callback returns nonzero (the core aborts the run), and the original
- *       throwable, same object, is rethrown after {@code run} returns. (Left to JavaCPP it would
- *       come back as a plain RuntimeException carrying only the message.)
- *   <li>Lifetimes: the callback objects are strongly reachable for the whole native call and
- *       closed right after it, which frees their native trampoline (there are
- *       {@link LbfgsbNative.ObjectiveFunction#MAX_INSTANCES} per type, so at most that many
- *       native-callback runs at once; one more throws {@link IllegalStateException}).
+ *       stored, the upcall reports it (the core aborts or stops the run), and the original
+ *       throwable, same object, is rethrown after {@code run} returns. A throwable that escapes
+ *       the Java handler (a StackOverflowError on entry, say) is left pending by the native side,
+ *       which aborts the run: it reaches the caller unchanged too.
+ *   <li>Lifetimes: the upcall object is a JNI local reference of the running native call, so it
+ *       lives as long as the run; nothing is registered or freed.
  * </ul>
  */
 public final class NativeCallbacks {
@@ -39,22 +44,15 @@ public final class NativeCallbacks {
      * Runs the session's minimizer to the end from its current x and bounds, in native code.
      *
      * @param onIteration may be null
-     * @return the final {@code STATUS_*} value
-     * @throws IllegalStateException when every native callback slot is taken by concurrent runs
-     *     (any throwable of the objective or the hook is rethrown as is)
+     * @return the final {@code STATUS_*} value (any throwable of the objective or the hook is
+     *     rethrown as is)
      */
     public static int run(NativeSession session, Objective objective, IterationHook onIteration) {
-        LbfgsbNative.Minimizer minimizer = session.minimizer();
-        try (ObjectiveUpcall objectiveUpcall = new ObjectiveUpcall(session, objective);
-                IterationUpcall iterationUpcall =
-                        onIteration == null ? null : new IterationUpcall(onIteration)) {
-            int status = LbfgsbNative.run(minimizer, objectiveUpcall, 0L, iterationUpcall, 0L);
-            Throwable failure = objectiveUpcall.failure;
-            if (failure == null && iterationUpcall != null) {
-                failure = iterationUpcall.failure;
-            }
-            if (failure != null) {
-                throw NativeCallbacks.<RuntimeException>rethrow(failure);
+        Upcalls upcalls = new Upcalls(session, objective, onIteration);
+        try {
+            int status = NativeGlue.runJavaObjective(session.minimizer(), upcalls, onIteration != null);
+            if (upcalls.failure != null) {
+                throw NativeCallbacks.<RuntimeException>rethrow(upcalls.failure);
             }
             return status;
         } finally {
@@ -65,25 +63,19 @@ public final class NativeCallbacks {
     /**
      * Runs the session's minimizer to the end with a plain C objective at {@code functionAddress}
      * ({@code int (*)(int64_t n, const double* x, double* f, double* g, void* user)}): no JNI
-     * crossing per evaluation.
+     * crossing per evaluation. {@code functionAddress} must be the address of such a C function
+     * (not a JavaCPP FunctionPointer's {@code address()}, see {@link LbfgsbNative.ObjectiveFunction}).
      *
      * @param onIteration may be null
      * @return the final {@code STATUS_*} value
      */
     public static int runFunctionPointer(NativeSession session, long functionAddress, long userData,
             IterationHook onIteration) {
-        LbfgsbNative.Minimizer minimizer = session.minimizer();
-        Pointer address = new Pointer() {
-            {
-                this.address = functionAddress;
-            }
-        };
-        try (LbfgsbNative.ObjectiveFunction function = new LbfgsbNative.ObjectiveFunction(address);
-                IterationUpcall iterationUpcall =
-                        onIteration == null ? null : new IterationUpcall(onIteration)) {
-            int status = LbfgsbNative.run(minimizer, function, userData, iterationUpcall, 0L);
-            if (iterationUpcall != null && iterationUpcall.failure != null) {
-                throw NativeCallbacks.<RuntimeException>rethrow(iterationUpcall.failure);
+        Upcalls hook = onIteration == null ? null : new Upcalls(session, null, onIteration);
+        try {
+            int status = NativeGlue.runCObjective(session.minimizer(), functionAddress, userData, hook);
+            if (hook != null && hook.failure != null) {
+                throw NativeCallbacks.<RuntimeException>rethrow(hook.failure);
             }
             return status;
         } finally {
@@ -97,67 +89,77 @@ public final class NativeCallbacks {
         throw (T) t;
     }
 
-    /** A DoublePointer that can be re-pointed at any address, to write f without allocating. */
-    private static final class Retargetable extends DoublePointer {
-        Retargetable() {
+    /** A DoublePointer over any address, for views of memory that is not the session's. */
+    private static final class At extends DoublePointer {
+        At(long address, long length) {
             super((Pointer) null);
-        }
-
-        Retargetable at(long address, long length) {
             this.address = address;
-            this.position = 0;
             this.limit = length;
             this.capacity = length;
-            return this;
         }
     }
 
-    private static final class ObjectiveUpcall extends LbfgsbNative.ObjectiveFunction {
+    /**
+     * What the native side calls, by name and descriptor (keep in step with
+     * {@code objective_upcall.hpp}): {@code evaluate ()D}, {@code evaluateAt (JJJ)D},
+     * {@code failed ()Z}, {@code afterIteration ()I}. One per run; used by the running thread only.
+     */
+    static final class Upcalls {
         private final Objective objective;
+        private final IterationHook hook;
         private final long xAddress;
         private final long gradientAddress;
         private final DoubleBuffer x;
         private final DoubleBuffer gradient;
-        private final Retargetable out = new Retargetable();
+        /** The first throwable of the objective or the hook; the run ends right after it. */
         Throwable failure;
 
-        ObjectiveUpcall(NativeSession session, Objective objective) {
+        Upcalls(NativeSession session, Objective objective, IterationHook hook) {
             this.objective = objective;
+            this.hook = hook;
             this.xAddress = session.xAddress();
             this.gradientAddress = session.gradientAddress();
             this.x = session.xReadOnly();
             this.gradient = session.gradient();
         }
 
-        @Override
-        public int call(long n, long xAt, long fAt, long gAt, long user) {
+        /**
+         * One evaluation at the session's x, gradient written to the session's gradient: what
+         * the core asks for every time (the native side checks the addresses and then calls this,
+         * the cheaper upcall, without arguments).
+         *
+         * @return f, or NaN after recording a throwable (then {@link #failed()} is true)
+         */
+        double evaluate() {
+            try {
+                return objective.evaluate(x.clear(), gradient.clear());
+            } catch (Throwable t) {
+                failure = t;
+                return Double.NaN;
+            }
+        }
+
+        /** As {@link #evaluate()}, at the n doubles at {@code xAt}, gradient to {@code gAt}. */
+        double evaluateAt(long n, long xAt, long gAt) {
             try {
                 DoubleBuffer xv = xAt == xAddress
                         ? x.clear()
-                        : NativeSession.view(new Retargetable().at(xAt, n), n).asReadOnlyBuffer();
-                DoubleBuffer gv = gAt == gradientAddress
-                        ? gradient.clear()
-                        : NativeSession.view(new Retargetable().at(gAt, n), n);
-                double f = objective.evaluate(xv, gv);
-                out.at(fAt, 1).put(f);
-                return 0;
+                        : NativeSession.view(new At(xAt, n), n).asReadOnlyBuffer();
+                DoubleBuffer gv = gAt == gradientAddress ? gradient.clear() : NativeSession.view(new At(gAt, n), n);
+                return objective.evaluate(xv, gv);
             } catch (Throwable t) {
                 failure = t;
-                return 1;
+                return Double.NaN;
             }
         }
-    }
 
-    private static final class IterationUpcall extends LbfgsbNative.IterationFunction {
-        private final IterationHook hook;
-        Throwable failure;
-
-        IterationUpcall(IterationHook hook) {
-            this.hook = hook;
+        /** Whether the objective or the hook threw: asked only when evaluate returned NaN. */
+        boolean failed() {
+            return failure != null;
         }
 
-        @Override
-        public int call(long user) {
+        /** @return nonzero to stop the run (the hook asked for it, or threw) */
+        int afterIteration() {
             try {
                 return hook.stopAfterIteration() ? 1 : 0;
             } catch (Throwable t) {
