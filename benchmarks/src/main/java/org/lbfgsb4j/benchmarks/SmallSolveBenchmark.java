@@ -40,6 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * buffers and its time is included: this is the time a caller waits for a result.
  *
  * <ul>
+ *   <li>{@code fixedCost}: a solve with {@code maxIterations(0)} (x0 evaluated once), in
+ *       microseconds: the library's price per solve, whatever the problem.
  *   <li>{@code solve}: one {@code Lbfgsb.minimize} from (-1.2, 1, -1.2, 1, ...) (clipped onto the
  *       box by the solver), in microseconds. SciPy's time for the same solve is in the "small
  *       problems" table of {@code benchmarks/scipy/side_by_side.py}.
@@ -78,6 +80,7 @@ public class SmallSolveBenchmark {
     private double[] x0;
     private Bounds bounds;
     private LbfgsbOptions options;
+    private LbfgsbOptions fixedCostOptions;
     private double[][] batchStarts;
 
     @Setup(Level.Trial)
@@ -86,6 +89,7 @@ public class SmallSolveBenchmark {
         x0 = p.x0(n);
         bounds = p.bounds(n);
         options = LbfgsbOptions.builder().arithmetic(arithmetic).build();
+        fixedCostOptions = options.toBuilder().maxIterations(0).build();
         SplittableRandom random = new SplittableRandom(SEED);
         batchStarts = new double[BATCH][];
         double width = BenchmarkProblems.BOX_UPPER - BenchmarkProblems.BOX_LOWER;
@@ -121,6 +125,17 @@ public class SmallSolveBenchmark {
             executor.shutdown();
             executor.awaitTermination(1, TimeUnit.MINUTES);
         }
+    }
+
+    /**
+     * The fixed cost of a solve: {@code maxIterations(0)}, so x0 is evaluated once and nothing
+     * else; what remains is the per-solve price of the library (options and bounds to native,
+     * native allocation, one JNI round trip, the result with its copies and the final state).
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public LbfgsbResult fixedCost() {
+        return Lbfgsb.minimize(objective, x0, bounds, fixedCostOptions);
     }
 
     /** One whole solve from (-1.2, 1, ...). */
