@@ -152,6 +152,31 @@ inline void solve_upper_notrans(int n, const double* a, int lda, double* x) {
     }
 }
 
+// U' X = B for four right-hand sides at once, each column in exactly the order of
+// solve_upper_trans (sums over k < i in increasing k, from 0.0; then one subtraction and one
+// division), so the bits are those of four separate calls. The four columns' chains of dependent
+// divisions run side by side instead of one after another.
+inline void solve_upper_trans_4(int n, const double* a, int lda, double* x0, double* x1, double* x2,
+                                double* x3) {
+    const std::ptrdiff_t ld = lda;
+    for (int i = 0; i < n; ++i) {
+        const double* ci = a + ld * i;
+        double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0;
+        for (int k = 0; k < i; ++k) {
+            const double u = ci[k];
+            t0 = t0 + u * x0[k];
+            t1 = t1 + u * x1[k];
+            t2 = t2 + u * x2[k];
+            t3 = t3 + u * x3[k];
+        }
+        const double d = ci[i];
+        x0[i] = (x0[i] - t0) / d;
+        x1[i] = (x1[i] - t1) / d;
+        x2[i] = (x2[i] - t2) / d;
+        x3[i] = (x3[i] - t3) / d;
+    }
+}
+
 // Solves op(U) X = B for the upper-triangular, non-unit U in the leading n x n block of a, with
 // nrhs right-hand sides (columns of b, leading dimension ldb), X overwriting B; op(U) = U' if
 // trans, else U. The strictly lower triangle of a is not read.
@@ -162,7 +187,13 @@ inline void solve_upper_notrans(int n, const double* a, int lda, double* x) {
 inline int trtrs_upper(bool trans, int n, int nrhs, const double* a, int lda, double* b, int ldb) {
     const int info = first_zero_diagonal(n, a, lda);
     if (info != 0) return info;
-    for (int c = 0; c < nrhs; ++c) {
+    int c = 0;
+    if (trans) {  // formk's col right-hand sides: four at a time (same bits as one at a time)
+        const std::ptrdiff_t lb = ldb;
+        for (; c + 3 < nrhs; c += 4)
+            solve_upper_trans_4(n, a, lda, b + lb * c, b + lb * (c + 1), b + lb * (c + 2), b + lb * (c + 3));
+    }
+    for (; c < nrhs; ++c) {
         double* x = b + static_cast<std::ptrdiff_t>(ldb) * c;
         if (trans) solve_upper_trans(n, a, lda, x);
         else solve_upper_notrans(n, a, lda, x);
