@@ -1,5 +1,6 @@
 // The compact L-BFGS matrix B = theta I - W M W': ports bmv, matupd, formt and formk of
 // L-BFGS-B 3.0 (LINPACK's dpofa/dtrsl replaced by LAPACK's dpotrf/dtrtrs, as SciPy does).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -173,51 +174,60 @@ int formk(Minimizer::State& s, const double* new_column) {
     }
 
     // Old parts of blocks (1,1), (2,2) and (2,1), corrected for the variables that entered
-    // (indx2[0, nenter)) or left (indx2[ileave, n)) the free set: for each iy, all jy at once.
+    // (indx2[0, nenter)) or left (indx2[ileave, n)) the free set. One sweep over those rows
+    // gathers each row's y_j and s_j (j < upcl) once and adds its products to every sum; each
+    // sum still runs over the rows in increasing order from 0.0, as the reference loops do (one
+    // (iy, jy) at a time), so the bits are the same.
     const std::int64_t nleave = n - ileave;
-    const auto enter_row = [indx2](std::int64_t t) { return indx2[t]; };
-    const auto leave_row = [indx2, ileave](std::int64_t t) { return indx2[ileave + t]; };
     if (upcl > 0 && (nenter > 0 || nleave > 0)) {
-        const double** sy_cols = cols_buf.data();
+        const std::size_t sq = static_cast<std::size_t>(upcl) * upcl;
+        s.formk_sums.resize(std::max(s.formk_sums.size(), 6 * sq + 2 * static_cast<std::size_t>(upcl)));
+        acc = s.formk_sums.data();
+        double* e_yy = acc;  // [iy * upcl + jy]: y_iy'y_jy (jy <= iy) over entering rows
+        double* e_ss = acc + sq;  // s_iy's_jy (jy <= iy)
+        double* e_sy = acc + 2 * sq;  // s_iy'y_jy (all jy)
+        double* l_yy = acc + 3 * sq;  // the same three over leaving rows
+        double* l_ss = acc + 4 * sq;
+        double* l_sy = acc + 5 * sq;
+        double* yv = acc + 6 * sq;  // one row's y_j and s_j, j < upcl
+        double* sv = yv + upcl;
+        std::fill(acc, acc + 6 * sq, 0.0);
+        const auto sweep = [&](const std::int64_t* rows, std::int64_t count, double* yy, double* ss, double* sy2) {
+            for (std::int64_t t = 0; t < count; ++t) {
+                const std::int64_t r = rows[t];
+                for (int j = 0; j < upcl; ++j) {
+                    yv[j] = w[j][r];
+                    sv[j] = w[col + j][r];
+                }
+                for (int iy = 0; iy < upcl; ++iy) {
+                    const double y_i = yv[iy];
+                    const double s_i = sv[iy];
+                    double* yy_row = yy + static_cast<std::size_t>(iy) * upcl;
+                    double* ss_row = ss + static_cast<std::size_t>(iy) * upcl;
+                    double* sy_row = sy2 + static_cast<std::size_t>(iy) * upcl;
+                    for (int jy = 0; jy <= iy; ++jy) {
+                        yy_row[jy] = yy_row[jy] + yv[jy] * y_i;
+                        ss_row[jy] = ss_row[jy] + sv[jy] * s_i;
+                    }
+                    for (int jy = 0; jy < upcl; ++jy) sy_row[jy] = sy_row[jy] + yv[jy] * s_i;
+                }
+            }
+        };
+        sweep(indx2, nenter, e_yy, e_ss, e_sy);
+        sweep(indx2 + ileave, nleave, l_yy, l_ss, l_sy);
         for (int iy = 0; iy < upcl; ++iy) {
-            const double* y_iy = w[iy];
-            const double* s_iy = w[col + iy];
-            // acc[0, iy] = y_iy'y_jy and acc[col, col + iy] = s_iy's_jy (jy <= iy) over entering
-            // rows, acc[2 col ..] and acc[3 col ..] the same over leaving rows.
-            const int nj = iy + 1;
-            double* e_yy = acc;
-            double* e_ss = acc + col;
-            double* l_yy = acc + 2 * col;
-            double* l_ss = acc + 3 * col;
-            for (int c = 0; c < 4 * col; ++c) acc[c] = 0.0;
-            kernels::accumulate_columns(w, nj, e_yy, nenter, enter_row,
-                                        [y_iy, indx2](std::int64_t t) { return y_iy[indx2[t]]; });
-            kernels::accumulate_columns(w + col, nj, e_ss, nenter, enter_row,
-                                        [s_iy, indx2](std::int64_t t) { return s_iy[indx2[t]]; });
-            kernels::accumulate_columns(w, nj, l_yy, nleave, leave_row,
-                                        [y_iy, indx2, ileave](std::int64_t t) { return y_iy[indx2[ileave + t]]; });
-            kernels::accumulate_columns(w + col, nj, l_ss, nleave, leave_row,
-                                        [s_iy, indx2, ileave](std::int64_t t) { return s_iy[indx2[ileave + t]]; });
             const int is = m + iy;
+            const std::size_t row = static_cast<std::size_t>(iy) * upcl;
             for (int jy = 0; jy <= iy; ++jy) {
                 const int js = m + jy;
-                wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + e_yy[jy] - l_yy[jy];
-                wn1[is + m2 * js] = wn1[is + m2 * js] - e_ss[jy] + l_ss[jy];
+                wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + e_yy[row + jy] - l_yy[row + jy];
+                wn1[is + m2 * js] = wn1[is + m2 * js] - e_ss[row + jy] + l_ss[row + jy];
             }
-            // Block (2,1): s_iy'y_jy for all jy < upcl, over entering and leaving rows.
-            double* e_sy = acc;
-            double* l_sy = acc + col;
-            for (int c = 0; c < 2 * col; ++c) acc[c] = 0.0;
-            for (int jy = 0; jy < upcl; ++jy) sy_cols[jy] = w[jy];
-            kernels::accumulate_columns(sy_cols, upcl, e_sy, nenter, enter_row,
-                                        [s_iy, indx2](std::int64_t t) { return s_iy[indx2[t]]; });
-            kernels::accumulate_columns(sy_cols, upcl, l_sy, nleave, leave_row,
-                                        [s_iy, indx2, ileave](std::int64_t t) { return s_iy[indx2[ileave + t]]; });
             for (int jy = 0; jy < upcl; ++jy) {
                 if (is <= jy + m) {
-                    wn1[is + m2 * jy] = wn1[is + m2 * jy] + e_sy[jy] - l_sy[jy];
+                    wn1[is + m2 * jy] = wn1[is + m2 * jy] + e_sy[row + jy] - l_sy[row + jy];
                 } else {
-                    wn1[is + m2 * jy] = wn1[is + m2 * jy] - e_sy[jy] + l_sy[jy];
+                    wn1[is + m2 * jy] = wn1[is + m2 * jy] - e_sy[row + jy] + l_sy[row + jy];
                 }
             }
         }
