@@ -530,7 +530,89 @@ int subsm(Minimizer::State& s) {
     return 0;
 }
 
-double direction(Minimizer::State& s) { return difference_and_square(s.n, s.z.data(), s.x.data(), s.d.data()); }
+
+namespace {
+
+// One chunk [c0, c1) of line_search_start: d = z - x with d'd into dd_lanes (unless the direction
+// is given), g'd into gd_lanes, t = x, r = g. c0 is a multiple of 8.
+LBFGSB_CLONES
+void line_search_start_chunk(std::int64_t c0, std::int64_t c1, bool make_direction, const double* z, const double* x,
+                             const double* g, double* d, double* t, double* r, double* dd_lanes, double* gd_lanes) {
+    v8d dd = {0, 0, 0, 0, 0, 0, 0, 0};
+    v8d gd = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::int64_t i = c0;
+    for (; i + 8 <= c1; i += 8) {
+        const v8d xi = load(x + i);
+        const v8d gi = load(g + i);
+        v8d di;
+        if (make_direction) {
+            di = load(z + i) - xi;
+            store(d + i, di);
+            dd = dd + di * di;
+        } else {
+            di = load(d + i);
+        }
+        gd = gd + gi * di;
+        store(t + i, xi);
+        store(r + i, gi);
+    }
+    store(dd_lanes, dd);
+    store(gd_lanes, gd);
+    for (; i < c1; ++i) {
+        if (make_direction) {
+            d[i] = z[i] - x[i];
+            dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
+        }
+        gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * d[i];
+        t[i] = x[i];
+        r[i] = g[i];
+    }
+}
+
+}  // namespace
+
+LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool step_to_bounds, double stpmx) {
+    const std::int64_t n = s.n;
+    const double* z = s.z.data();
+    const double* x = s.x.data();
+    const double* g = s.g.data();
+    const double* l = s.l.data();
+    const double* u = s.u.data();
+    const std::int8_t* b = s.nbd.data();
+    double* d = s.d.data();
+    double* t = s.t.data();
+    double* r = s.r.data();
+    double dtd = 0.0, gd = 0.0;
+    double dd_lanes[8], gd_lanes[8];
+    for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
+        const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+        line_search_start_chunk(c0, c1, make_direction, z, x, g, d, t, r, dd_lanes, gd_lanes);
+        if (make_direction) dtd = dtd + combine(dd_lanes);
+        gd = gd + combine(gd_lanes);
+        if (step_to_bounds) {  // the reference scan, rows in order, on the chunk just written (in cache)
+            for (std::int64_t i = c0; i < c1; ++i) {
+                const double a1 = d[i];
+                if (b[i] == kUnbounded) continue;
+                if (a1 < 0.0 && b[i] <= kBoth) {
+                    const double a2 = l[i] - x[i];
+                    if (a2 >= 0.0) {
+                        stpmx = 0.0;
+                    } else if (a1 * stpmx < a2) {
+                        stpmx = a2 / a1;
+                    }
+                } else if (a1 > 0.0 && b[i] >= kBoth) {
+                    const double a2 = u[i] - x[i];
+                    if (a2 <= 0.0) {
+                        stpmx = 0.0;
+                    } else if (a1 * stpmx > a2) {
+                        stpmx = a2 / a1;
+                    }
+                }
+            }
+        }
+    }
+    return LineSearchStart{dtd, gd, stpmx};
+}
 
 }  // namespace fast
 }  // namespace lbfgsb

@@ -236,20 +236,32 @@ Task Minimizer::State::begin_iteration() {
 
 // Label 555 and the first half of lnsrlb: d = z - x, the largest feasible step and the first trial.
 Task Minimizer::State::begin_line_search() {
+    if (fast::enabled(*this)) {  // one pass: direction, step to the bounds, t = x, r = g, g'd
+        const bool make_direction = !direction_ready;  // else written by the subspace pass
+        direction_ready = false;
+        const fast::LineSearchStart ls0 =
+            fast::line_search_start(*this, make_direction, cnstnd && iter != 0, opt.line_search_max_step);
+        if (make_direction) dtd = ls0.dtd;
+        dnorm = std::sqrt(dtd);
+        stpmx = cnstnd && iter == 0 ? 1.0 : ls0.stpmx;
+        gd = ls0.gd;
+        gd_ready = true;
+        stp = (iter == 0 && !boxed) ? kernels::min_num(1.0 / dnorm, stpmx) : 1.0;
+        fold = f;
+        ifun = 0;
+        iback = 0;
+        ls.task = kLsStart;
+        nonfinite_backtracks = 0;
+        have_best = false;
+        best_f = fold;
+        return continue_line_search();
+    }
     double* dd = d.data();
     const double* xx = x.data();
     const double* zz = z.data();
-    if (direction_ready) {  // Fast, unconstrained: written by the subspace pass
-        direction_ready = false;
-        dnorm = std::sqrt(dtd);
-    } else if (fast::enabled(*this)) {
-        dtd = fast::direction(*this);
-        dnorm = std::sqrt(dtd);
-    } else {
-        for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
-        dnorm = blas::nrm2(n, dd);
-        dtd = dnorm * dnorm;
-    }
+    for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
+    dnorm = blas::nrm2(n, dd);
+    dtd = dnorm * dnorm;
     stpmx = opt.line_search_max_step;
     if (cnstnd) {
         if (iter == 0) {
@@ -295,7 +307,11 @@ Task Minimizer::State::begin_line_search() {
 // Label 556 of lnsrlb and label 666 of mainlb: feed f and g'd at the trial to dcsrch; ask for
 // the next trial, accept the iterate, or fail.
 Task Minimizer::State::continue_line_search() {
-    gd = fast::enabled(*this) ? fast::dot(n, g.data(), d.data()) : blas::dot(n, g.data(), d.data());
+    if (gd_ready) {  // computed by begin_line_search, just before
+        gd_ready = false;
+    } else {
+        gd = fast::enabled(*this) ? fast::dot(n, g.data(), d.data()) : blas::dot(n, g.data(), d.data());
+    }
     if (ifun == 0) {
         gdold = gd;
         if (gd >= 0.0) {

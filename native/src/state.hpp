@@ -133,6 +133,7 @@ struct Minimizer::State {
     // next pass over the history (fast_passes.cpp).
     bool update_pending = false;
     bool direction_ready = false;  // the subspace pass already wrote d = z - x and dtd
+    bool gd_ready = false;  // begin_line_search computed g'd for continue_line_search (same call)
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
@@ -210,8 +211,14 @@ bool dense_free_set(const Minimizer::State& s);
 int reduced_gradient_pass(Minimizer::State& s);
 // subsm on the full-length r.
 int subsm(Minimizer::State& s);
-// d = z - x and its squared norm in one pass (begin_line_search).
-double direction(Minimizer::State& s);
+// The start of a line search in one pass: d = z - x and d'd (when make_direction; else d as it
+// is, dtd 0), the largest step to the bounds along d from stpmx (when step_to_bounds: the
+// reference scan, rows in order), t = x, r = g, and g'd. d'd and g'd in the Fast order (the
+// bits of direction() and dot()).
+struct LineSearchStart {
+    double dtd, gd, stpmx;
+};
+LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool step_to_bounds, double stpmx);
 }  // namespace fast
 // line_search.cpp
 void dcsrch(LineSearchState& ls, double f, double g, double& stp, double ftol, double gtol,
