@@ -12,6 +12,8 @@
 // the user's choice and is left as OpenBLAS read it.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 
 #include "lbfgsb/blas_threads.hpp"
@@ -24,9 +26,29 @@ namespace lbfgsb::binding {
 
 inline Options* new_options() { return new Options(); }
 inline void delete_options(Options* o) { delete o; }
-inline Minimizer* new_minimizer(std::int64_t n, const Options& o) { return new Minimizer(n, o); }
-inline Minimizer* new_minimizer_on(std::int64_t n, const Options& o, double* x) { return new Minimizer(n, o, x); }
-inline void delete_minimizer(Minimizer* m) { delete m; }
+
+// Minimizers created here and not yet deleted, for the leak tests.
+inline std::atomic<std::int64_t>& live_minimizer_count() {
+    static std::atomic<std::int64_t> count{0};
+    return count;
+}
+inline std::int64_t live_minimizers() { return live_minimizer_count().load(std::memory_order_relaxed); }
+
+inline Minimizer* new_minimizer(std::int64_t n, const Options& o) {
+    Minimizer* m = new Minimizer(n, o);
+    live_minimizer_count().fetch_add(1, std::memory_order_relaxed);
+    return m;
+}
+inline Minimizer* new_minimizer_on(std::int64_t n, const Options& o, double* x) {
+    Minimizer* m = new Minimizer(n, o, x);
+    live_minimizer_count().fetch_add(1, std::memory_order_relaxed);
+    return m;
+}
+inline void delete_minimizer(Minimizer* m) {
+    if (m == nullptr) return;
+    delete m;
+    live_minimizer_count().fetch_sub(1, std::memory_order_relaxed);
+}
 
 inline bool one_blas_thread_unless_chosen() {
     if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) {

@@ -182,6 +182,9 @@ public final class LbfgsbNative {
     @Name("binding::new_minimizer_on") static native Minimizer newMinimizer(@Cast("std::int64_t") long n,
             @Const @ByRef Options options, DoublePointer x);
 
+    /** Minimizers created by {@link #newMinimizer} and not yet freed (for leak tests). */
+    @Name("binding::live_minimizers") public static native @Cast("std::int64_t") long liveMinimizers();
+
     /** Frees a minimizer from {@link #newMinimizer} by its address. */
     @Name("binding::delete_minimizer") static native void deleteMinimizer(@Cast("lbfgsb::Minimizer*") long address);
 
