@@ -73,7 +73,7 @@ public final class Checkpoint {
     private final byte[] header;
     private final List<Segment> segments;
 
-    /** One array of the state, in chunks of at most 1 GiB (direct, read-only). */
+    /** One array of the state, in chunks of at most 1 GiB (read-only; on the heap for small states, else direct). */
     static final class Segment {
         final String name;
         final long size;
@@ -96,8 +96,8 @@ public final class Checkpoint {
     /** Copies the complete state of a session. */
     static Checkpoint capture(NativeSession session) {
         long total = session.stateBytes();
-        if (total <= CHUNK) {
-            return captureWhole(session, total);
+        if (total <= HEAP_STATE_LIMIT) {
+            return captureOnHeap(session, total);
         }
         byte[] header = session.stateHeader();
         int count = session.stateSegmentCount();
@@ -117,24 +117,30 @@ public final class Checkpoint {
     }
 
     /**
-     * A state that fits one buffer, copied by one native call into one allocation; the segments
-     * are read-only slices of it. (A solve at small n retains its final state by default: this
-     * keeps that to a few microseconds.)
+     * States up to this size (the default retention limit) are captured on the Java heap: the
+     * collector sees them, so dead results' states do not pile up off-heap between collections
+     * (direct buffers are freed only after one, and a loop of solves allocates little heap).
      */
-    private static Checkpoint captureWhole(NativeSession session, long total) {
-        ByteBuffer whole = ByteBuffer.allocateDirect((int) total).order(ByteOrder.nativeOrder());
+    static final long HEAP_STATE_LIMIT = LbfgsbOptions.DEFAULT_RETAIN_FINAL_STATE_LIMIT;
+
+    /**
+     * A state on the Java heap, copied by one native call into one array; the segments are
+     * read-only slices of it. (A solve at small n retains its final state by default: this keeps
+     * that to a few microseconds.)
+     */
+    private static Checkpoint captureOnHeap(NativeSession session, long total) {
+        byte[] all = new byte[(int) total];
         long[] sizes = new long[LbfgsbNative.MAX_STATE_SEGMENTS];
-        int count = session.copyStateOut(whole, sizes);
+        int count = session.copyStateOut(all, sizes);
         long segmentBytes = 0;
         for (int i = 0; i < count; i++) {
             segmentBytes += sizes[i];
         }
         int headerSize = (int) (total - segmentBytes);
-        byte[] header = new byte[headerSize];
-        whole.get(0, header);
+        byte[] header = java.util.Arrays.copyOf(all, headerSize);
         List<Segment> segments = new ArrayList<>(count);
         int offset = headerSize;
-        ByteBuffer readOnly = whole.asReadOnlyBuffer();
+        ByteBuffer readOnly = ByteBuffer.wrap(all).asReadOnlyBuffer();
         for (int i = 0; i < count; i++) {
             int size = (int) sizes[i];
             ByteBuffer chunk = readOnly.slice(offset, size).order(ByteOrder.nativeOrder());
@@ -265,6 +271,18 @@ public final class Checkpoint {
 
     long field(int index) {
         return ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getLong(8 * (PREAMBLE + index));
+    }
+
+    /** Whether every segment is held on the Java heap (states up to {@link #HEAP_STATE_LIMIT}). */
+    boolean isOnHeap() {
+        for (Segment s : segments) {
+            for (ByteBuffer chunk : s.chunks) {
+                if (chunk.isDirect()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Segment {@code name} as doubles (for the inverse-Hessian operator and accessors). */

@@ -34,6 +34,30 @@ class RetainFinalStateTest {
         assertEquals(r.value(), r.checkpoint().value());
     }
 
+    /**
+     * A kept state up to the default limit lives on the Java heap (the collector accounts for it,
+     * so dead results' states do not pile up off-heap), and resuming from it continues bit for
+     * bit: a run stopped after 3 iterations and resumed to the end equals the uninterrupted run.
+     */
+    @Test
+    void smallStatesAreKeptOnTheHeapAndResumeBitForBit() {
+        LbfgsbResult stopped = solve(300, LbfgsbOptions.builder().maxIterations(3).build());
+        assertTrue(stopped.checkpoint().isOnHeap());
+        Objective quadratic = Objective.fromArrays((x, g) -> {
+            double f = 0;
+            for (int i = 0; i < x.length; i++) {
+                double d = x[i] - 1.0 / (i + 1);
+                f += d * d;
+                g[i] = 2 * d;
+            }
+            return f;
+        });
+        LbfgsbResult resumed = Lbfgsb.resume(quadratic, stopped.checkpoint(), LbfgsbOptions.defaults());
+        LbfgsbResult whole = solve(300, LbfgsbOptions.defaults());
+        assertEquals(whole, resumed);
+        assertTrue(resumed.converged());
+    }
+
     @Test
     void statesAboveTheLimitAreNotKept() {
         // n = 1000, m = 10: the state is about (2m + 9) n doubles, over 200 kB.

@@ -262,6 +262,9 @@ public final class LbfgsbNative {
         /** Header and segments back to back into {@code out} (direct, from its position); sizes into {@code sizes}. */
         @Name("write_state") public native int writeState(@Cast("std::uint8_t*") java.nio.ByteBuffer out,
                 @Cast("std::uint64_t*") long[] sizes);
+        /** As the ByteBuffer overload, into a Java array (JNI copies it in and out: for small states). */
+        @Name("write_state") public native int writeState(@Cast("std::uint8_t*") byte[] out,
+                @Cast("std::uint64_t*") long[] sizes);
         @Name("state_segment_count") public native int stateSegmentCount();
         @Name("state_segment_name") public native @Cast("const char*") String stateSegmentName(int i);
         @Name("state_segment_size") public native @Cast("std::uint64_t") long stateSegmentSize(int i);

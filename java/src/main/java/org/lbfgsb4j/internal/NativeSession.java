@@ -433,6 +433,23 @@ public final class NativeSession implements AutoCloseable {
         return count;
     }
 
+    /**
+     * As {@link #copyStateOut(ByteBuffer, long[])}, into {@code dst} from index 0 (at least
+     * {@link #stateBytes()} long): a state on the Java heap, which the collector sees.
+     */
+    public int copyStateOut(byte[] dst, long[] sizes) {
+        ensureOpen();
+        long size = minimizer.stateSize();
+        if (dst.length < size) {
+            throw new IllegalArgumentException("dst.length = " + dst.length + ": the state needs " + size + " bytes");
+        }
+        if (sizes.length < LbfgsbNative.MAX_STATE_SEGMENTS) {
+            throw new IllegalArgumentException("sizes.length = " + sizes.length + ": must be >= "
+                    + LbfgsbNative.MAX_STATE_SEGMENTS);
+        }
+        return minimizer.writeState(dst, sizes);
+    }
+
     /** Copies {@code dst.remaining()} bytes of segment i from byte {@code offset} into {@code dst} (direct). */
     public void copySegmentOut(int i, long offset, ByteBuffer dst) {
         ensureOpen();
@@ -462,9 +479,19 @@ public final class NativeSession implements AutoCloseable {
         }
     }
 
-    /** Copies {@code src.remaining()} bytes from {@code src} (direct) into segment i at byte {@code offset}. */
+    /**
+     * Copies {@code src.remaining()} bytes from {@code src} into segment i at byte {@code offset}
+     * (a heap buffer goes through a temporary direct one).
+     */
     public void copySegmentIn(int i, long offset, ByteBuffer src) {
         ensureOpen();
+        if (!src.isDirect()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(src.remaining());
+            direct.put(src.duplicate()).flip();
+            copySegmentIn(i, offset, direct);
+            src.position(src.limit());
+            return;
+        }
         checkRange(i, offset, src);
         Pointer segment = minimizer.stateSegmentTarget(i);
         try (BytePointer from = new BytePointer(src.slice()); BytePointer to = new BytePointer(segment)) {
