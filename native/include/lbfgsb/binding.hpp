@@ -1,13 +1,13 @@
 // Included by the JVM binding only (java/.../LbfgsbNative.java, @Platform include).
 //
 // Plain allocation: the binding creates and frees options and minimizers through these functions
-// rather than JavaCPP's allocate(), whose deallocator registration reads /proc/self/statm on
-// every allocation (its physical-memory limit check): microseconds per small solve.
+// rather than JavaCPP's allocate(), whose deallocator registration takes a global lock and
+// queries the process's physical memory (Pointer.physicalBytesInaccurate, for its limit check)
+// on every allocation. The Java owner frees them (NativeSession: close() or a Cleaner).
 //
 // OpenBLAS threads: when the JNI library is loaded, whichever Java class loads it first,
-// OpenBLAS is set to one thread (see
-// blas_threads.hpp for why). OpenBLAS is a dependency of that library, so it is initialised
-// before this runs. Setting it here rather than in a Java static initialiser leaves no path
+// OpenBLAS is set to one thread (see blas_threads.hpp for why). OpenBLAS is a dependency of that
+// library, so it is initialised before this runs. Setting it here rather than in a Java static initialiser leaves no path
 // through the binding that could skip it. An explicit OPENBLAS_NUM_THREADS in the environment is
 // the user's choice and is left as OpenBLAS read it.
 #pragma once
