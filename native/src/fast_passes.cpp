@@ -590,25 +590,7 @@ LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool
         if (make_direction) dtd = dtd + combine(dd_lanes);
         gd = gd + combine(gd_lanes);
         if (step_to_bounds) {  // the reference scan, rows in order, on the chunk just written (in cache)
-            for (std::int64_t i = c0; i < c1; ++i) {
-                const double a1 = d[i];
-                if (b[i] == kUnbounded) continue;
-                if (a1 < 0.0 && b[i] <= kBoth) {
-                    const double a2 = l[i] - x[i];
-                    if (a2 >= 0.0) {
-                        stpmx = 0.0;
-                    } else if (a1 * stpmx < a2) {
-                        stpmx = a2 / a1;
-                    }
-                } else if (a1 > 0.0 && b[i] >= kBoth) {
-                    const double a2 = u[i] - x[i];
-                    if (a2 <= 0.0) {
-                        stpmx = 0.0;
-                    } else if (a1 * stpmx > a2) {
-                        stpmx = a2 / a1;
-                    }
-                }
-            }
+            for (std::int64_t i = c0; i < c1; ++i) stpmx = step_to_bound(stpmx, d[i], b[i], x[i], l[i], u[i]);
         }
     }
     return LineSearchStart{dtd, gd, stpmx};

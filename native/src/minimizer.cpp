@@ -236,64 +236,35 @@ Task Minimizer::State::begin_iteration() {
 
 // Label 555 and the first half of lnsrlb: d = z - x, the largest feasible step and the first trial.
 Task Minimizer::State::begin_line_search() {
+    const bool step_to_bounds = cnstnd && iter != 0;
+    stpmx = opt.line_search_max_step;
     if (fast::enabled(*this)) {  // one pass: direction, step to the bounds, t = x, r = g, g'd
         const bool make_direction = !direction_ready;  // else written by the subspace pass
         direction_ready = false;
-        const fast::LineSearchStart ls0 =
-            fast::line_search_start(*this, make_direction, cnstnd && iter != 0, opt.line_search_max_step);
-        if (make_direction) dtd = ls0.dtd;
+        const fast::LineSearchStart start = fast::line_search_start(*this, make_direction, step_to_bounds, stpmx);
+        if (make_direction) dtd = start.dtd;
         dnorm = std::sqrt(dtd);
-        stpmx = cnstnd && iter == 0 ? 1.0 : ls0.stpmx;
-        gd = ls0.gd;
-        gd_ready = true;
-        stp = (iter == 0 && !boxed) ? kernels::min_num(1.0 / dnorm, stpmx) : 1.0;
-        fold = f;
-        ifun = 0;
-        iback = 0;
-        ls.task = kLsStart;
-        nonfinite_backtracks = 0;
-        have_best = false;
-        best_f = fold;
-        return continue_line_search();
-    }
-    double* dd = d.data();
-    const double* xx = x.data();
-    const double* zz = z.data();
-    for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
-    dnorm = blas::nrm2(n, dd);
-    dtd = dnorm * dnorm;
-    stpmx = opt.line_search_max_step;
-    if (cnstnd) {
-        if (iter == 0) {
-            stpmx = 1.0;
-        } else {
+        stpmx = start.stpmx;
+        gd = start.gd;
+    } else {
+        double* dd = d.data();
+        const double* xx = x.data();
+        const double* zz = z.data();
+        for (std::int64_t i = 0; i < n; ++i) dd[i] = zz[i] - xx[i];
+        dnorm = blas::nrm2(n, dd);
+        dtd = dnorm * dnorm;
+        if (step_to_bounds) {
             const double* ll = l.data();
             const double* uu = u.data();
             const std::int8_t* b = nbd.data();
-            for (std::int64_t i = 0; i < n; ++i) {
-                const double a1 = dd[i];
-                if (b[i] == kUnbounded) continue;
-                if (a1 < 0.0 && b[i] <= kBoth) {
-                    const double a2 = ll[i] - xx[i];
-                    if (a2 >= 0.0) {
-                        stpmx = 0.0;
-                    } else if (a1 * stpmx < a2) {
-                        stpmx = a2 / a1;
-                    }
-                } else if (a1 > 0.0 && b[i] >= kBoth) {
-                    const double a2 = uu[i] - xx[i];
-                    if (a2 <= 0.0) {
-                        stpmx = 0.0;
-                    } else if (a1 * stpmx > a2) {
-                        stpmx = a2 / a1;
-                    }
-                }
-            }
+            for (std::int64_t i = 0; i < n; ++i) stpmx = step_to_bound(stpmx, dd[i], b[i], xx[i], ll[i], uu[i]);
         }
+        std::memcpy(t.data(), x.data(), sizeof(double) * n);
+        std::memcpy(r.data(), g.data(), sizeof(double) * n);
+        gd = blas::dot(n, g.data(), d.data());
     }
+    if (cnstnd && iter == 0) stpmx = 1.0;
     stp = (iter == 0 && !boxed) ? kernels::min_num(1.0 / dnorm, stpmx) : 1.0;
-    std::memcpy(t.data(), x.data(), sizeof(double) * n);
-    std::memcpy(r.data(), g.data(), sizeof(double) * n);
     fold = f;
     ifun = 0;
     iback = 0;
@@ -301,17 +272,18 @@ Task Minimizer::State::begin_line_search() {
     nonfinite_backtracks = 0;
     have_best = false;
     best_f = fold;
-    return continue_line_search();
+    return line_search_step();
 }
 
 // Label 556 of lnsrlb and label 666 of mainlb: feed f and g'd at the trial to dcsrch; ask for
 // the next trial, accept the iterate, or fail.
 Task Minimizer::State::continue_line_search() {
-    if (gd_ready) {  // computed by begin_line_search, just before
-        gd_ready = false;
-    } else {
-        gd = fast::enabled(*this) ? fast::dot(n, g.data(), d.data()) : blas::dot(n, g.data(), d.data());
-    }
+    gd = fast::enabled(*this) ? fast::dot(n, g.data(), d.data()) : blas::dot(n, g.data(), d.data());
+    return line_search_step();
+}
+
+// The rest of label 556, with g'd at the current trial in gd.
+Task Minimizer::State::line_search_step() {
     if (ifun == 0) {
         gdold = gd;
         if (gd >= 0.0) {

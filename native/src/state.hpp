@@ -133,7 +133,6 @@ struct Minimizer::State {
     // next pass over the history (fast_passes.cpp).
     bool update_pending = false;
     bool direction_ready = false;  // the subspace pass already wrote d = z - x and dtd
-    bool gd_ready = false;  // begin_line_search computed g'd for continue_line_search (same call)
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
@@ -152,6 +151,7 @@ struct Minimizer::State {
     Task begin_iteration();       // label 222: Cauchy point, subspace minimisation, line search
     Task begin_line_search();     // label 555: d = z - x, first trial
     Task continue_line_search();  // label 666: after an evaluation
+    Task line_search_step();      // continue_line_search with g'd already in gd
     Task request_trial();         // ask for f, g at the step dcsrch chose
     Task line_search_failed();    // restore, then restart with no memory or stop ABNORMAL
     Task update_and_continue();   // label 777 after the tests: matupd/formt then label 222
@@ -193,6 +193,22 @@ int formk(Minimizer::State& s, const double* new_column = nullptr);
 int cmprlb(Minimizer::State& s);
 int subsm(Minimizer::State& s);
 // fast_passes.cpp (Arithmetic::Fast)
+// One row of lnsrlb's scan for the largest step along d that stays in the box: stpmx after row
+// i, given stpmx before it (a1 = d_i; rows in increasing order, as the reference does).
+inline double step_to_bound(double stpmx, double a1, std::int8_t b, double x, double l, double u) {
+    if (b == kUnbounded) return stpmx;
+    if (a1 < 0.0 && b <= kBoth) {
+        const double a2 = l - x;
+        if (a2 >= 0.0) return 0.0;
+        if (a1 * stpmx < a2) return a2 / a1;
+    } else if (a1 > 0.0 && b >= kBoth) {
+        const double a2 = u - x;
+        if (a2 <= 0.0) return 0.0;
+        if (a1 * stpmx > a2) return a2 / a1;
+    }
+    return stpmx;
+}
+
 namespace fast {
 // Returned by the passes when the deferred formt failed: discard the memory and start again.
 constexpr int kUpdateFailed = -30;

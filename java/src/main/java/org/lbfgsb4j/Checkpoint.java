@@ -95,7 +95,11 @@ public final class Checkpoint {
 
     /** Copies the complete state of a session. */
     static Checkpoint capture(NativeSession session) {
-        long total = session.stateBytes();
+        return capture(session, session.stateBytes());
+    }
+
+    /** As {@link #capture(NativeSession)}, when the caller already has {@code session.stateBytes()}. */
+    static Checkpoint capture(NativeSession session, long total) {
         if (total <= HEAP_STATE_LIMIT) {
             return captureOnHeap(session, total);
         }

@@ -96,7 +96,9 @@ public final class LbfgsbResult {
 
     /** Attaches the facts the explanation is computed from, on request (by the driver). */
     LbfgsbResult withExplanation(Explanation.Facts facts) {
-        this.facts = facts;
+        if (explanation == null) {
+            this.facts = facts;
+        }
         return this;
     }
 

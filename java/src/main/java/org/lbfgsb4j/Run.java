@@ -400,7 +400,8 @@ final class Run {
 
     private LbfgsbResult result(Termination override) {
         // The native state as it stands (before any best-point substitution below).
-        Checkpoint finalState = options.retainsFinalStateOf(session.stateBytes()) ? Checkpoint.capture(session) : null;
+        long stateBytes = session.stateBytes();
+        Checkpoint finalState = options.retainsFinalStateOf(stateBytes) ? Checkpoint.capture(session, stateBytes) : null;
         int status = session.status();
         if (status == LbfgsbNative.STATUS_INVALID_INPUT) {
             // Bounds and options are validated in Java first: reaching this is a bug.
@@ -435,16 +436,18 @@ final class Run {
                 evaluations, functionEvaluations, gradientEvaluations, differences != null,
                 projectedGradientTolerance, options.relativeReductionTolerance(), targetValue, options,
                 previousValue, nonFiniteTrials, System.nanoTime() - startedNanos, insideIteration);
+        String explanation = null; // formatted on request, unless the log needs it now
         if (log.enabled()) {
+            explanation = Explanation.of(facts);
             if (insideIteration && (termination == Termination.ABNORMAL_LINE_SEARCH
                     || termination == Termination.TIME_LIMIT || termination == Termination.CANCELLED)) {
                 log.iterationStarted(session.iterations() + 1);
             }
             log.finish(termination, n, session.iterations(), evaluations, n - session.freeVariables(), pg, f,
-                    DoubleBuffer.wrap(x), Explanation.of(facts));
+                    DoubleBuffer.wrap(x), explanation);
         }
         return new LbfgsbResult(x, f, g, session.iterations(), evaluations, functionEvaluations,
-                gradientEvaluations, pg, termination, session.x0Projected(), null).withExplanation(facts)
+                gradientEvaluations, pg, termination, session.x0Projected(), explanation).withExplanation(facts)
                 .withFinalState(finalState);
     }
 

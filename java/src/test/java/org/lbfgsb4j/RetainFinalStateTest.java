@@ -11,19 +11,21 @@ import org.junit.jupiter.api.Test;
 /** The result keeps the final state by size: small states by default, large ones on request only. */
 class RetainFinalStateTest {
 
+    /** sum (x_i - 1/(i+1))^2. */
+    private static final Objective QUADRATIC = Objective.fromArrays((x, g) -> {
+        double f = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = x[i] - 1.0 / (i + 1);
+            f += d * d;
+            g[i] = 2 * d;
+        }
+        return f;
+    });
+
     private static LbfgsbResult solve(int n, LbfgsbOptions options) {
-        Objective quadratic = Objective.fromArrays((x, g) -> {
-            double f = 0;
-            for (int i = 0; i < x.length; i++) {
-                double d = x[i] - 1.0 / (i + 1);
-                f += d * d;
-                g[i] = 2 * d;
-            }
-            return f;
-        });
         double[] x0 = new double[n];
         Arrays.fill(x0, 3.0);
-        return Lbfgsb.minimize(quadratic, x0, Bounds.unbounded(n), options);
+        return Lbfgsb.minimize(QUADRATIC, x0, Bounds.unbounded(n), options);
     }
 
     @Test
@@ -43,16 +45,7 @@ class RetainFinalStateTest {
     void smallStatesAreKeptOnTheHeapAndResumeBitForBit() {
         LbfgsbResult stopped = solve(300, LbfgsbOptions.builder().maxIterations(3).build());
         assertTrue(stopped.checkpoint().isOnHeap());
-        Objective quadratic = Objective.fromArrays((x, g) -> {
-            double f = 0;
-            for (int i = 0; i < x.length; i++) {
-                double d = x[i] - 1.0 / (i + 1);
-                f += d * d;
-                g[i] = 2 * d;
-            }
-            return f;
-        });
-        LbfgsbResult resumed = Lbfgsb.resume(quadratic, stopped.checkpoint(), LbfgsbOptions.defaults());
+        LbfgsbResult resumed = Lbfgsb.resume(QUADRATIC, stopped.checkpoint(), LbfgsbOptions.defaults());
         LbfgsbResult whole = solve(300, LbfgsbOptions.defaults());
         assertEquals(whole, resumed);
         assertTrue(resumed.converged());

@@ -46,7 +46,7 @@ class OpenBlasThreadsTest {
     private static LbfgsbResult solve(int n) {
         double[] x0 = new double[n];
         java.util.Arrays.fill(x0, 3.0);
-        LbfgsbResult r = Lbfgsb.minimize((x, g) -> {
+        return Lbfgsb.minimize((x, g) -> {
             double f = 0;
             for (int i = 0; i < n; i++) {
                 double d = x.get(i) - i;
@@ -55,7 +55,6 @@ class OpenBlasThreadsTest {
             }
             return f;
         }, x0, Bounds.box(n, -1.0, 10.0), LbfgsbOptions.builder().arithmetic(Arithmetic.REFERENCE).build());
-        return r;
     }
 
     private static String child(Map<String, String> environment, String... args)
