@@ -25,21 +25,26 @@ constexpr std::int64_t kBlock = 4096;  // rows kept in L2 while the history colu
 
 typedef double v8d __attribute__((vector_size(64)));
 
-inline v8d load(const double* p) {
+// The helpers below are always inlined: called from a target_clones function they are then
+// compiled for that clone's instruction set. Out of line, a template instance is one weak symbol
+// compiled for the baseline (SSE), and every clone would call that one.
+#define LBFGSB_INLINE inline __attribute__((always_inline))
+
+LBFGSB_INLINE v8d load(const double* p) {
     v8d v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
-inline void store(double* p, v8d v) { __builtin_memcpy(p, &v, sizeof v); }
+LBFGSB_INLINE void store(double* p, v8d v) { __builtin_memcpy(p, &v, sizeof v); }
 
-inline double combine(const double* lanes) {
+LBFGSB_INLINE double combine(const double* lanes) {
     return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
 }
 
 // lanes[k][i mod 8] += w[i] * v[k][i] for i in [i0, i1), k < K, each lane in increasing i;
 // i0 must be a multiple of 8.
 template <int K>
-inline void accumulate(const double* w, const double* const* v, double* const* lanes, std::int64_t i0,
+LBFGSB_INLINE void accumulate(const double* w, const double* const* v, double* const* lanes, std::int64_t i0,
                        std::int64_t i1) {
     v8d acc[K];
 #pragma GCC unroll 4
@@ -62,7 +67,7 @@ inline void accumulate(const double* w, const double* const* v, double* const* l
 // at a multiple of 8 (y_lanes[k] gets y * v[k], s_lanes[k] gets s * v[k]); each weight is loaded
 // once for both columns. The sums are those of two separate accumulate calls, bit for bit.
 template <int K>
-inline void accumulate_pair(const double* y, const double* s, const double* const* v, double* const* y_lanes,
+LBFGSB_INLINE void accumulate_pair(const double* y, const double* s, const double* const* v, double* const* y_lanes,
                             double* const* s_lanes, std::int64_t len) {
     v8d ay[K], as[K];
 #pragma GCC unroll 4

@@ -332,34 +332,40 @@ int reduced_gradient_pass(Minimizer::State& s) {
     const double* g = s.g.data();
     const double* z = s.z.data();
     const std::int8_t* iwhere = s.iwhere.data();
-    double* r = s.r.data();
     double* wa = s.wa.data();
     const double* const* w = s.history_columns();
-    // cmprlb's M c, c = W'(xcp - x) from cauchy.
-    if (cnstnd && bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, fast::enabled(s)) != 0) return -8;
+    // cmprlb's M c, c = W'(xcp - x) from cauchy; kept in wa[6m, 8m) as the coefficients of
+    // r = q + Y a + S b (a = (Mc)_Y, b = theta (Mc)_S) for complete_reduced_gradient and subsm.
+    if (cnstnd) {
+        if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, fast::enabled(s)) != 0) return -8;
+        for (int j = 0; j < col; ++j) {
+            wa[6 * m + j] = wa[j];
+            wa[6 * m + col + j] = theta * wa[col + j];
+        }
+    }
     const bool new_column = s.wrk && s.updatd;  // formk will want the newest pair's products
     const bool pending = s.update_pending;      // only unconstrained (cauchy resolved it otherwise)
     const int k = pending ? col - 1 : 0;
     const double* y_new = w[col - 1];
     const double* s_new = w[2 * col - 1];
-    // Sums: [0, 2col) W'Zr; [2col, 3col) y_j'y_new and [3col, 4col) s_j'y_new over the free rows,
+    // Sums: [0, 2col) W'Zq (bounded; q = -theta (z - x) - g on the free rows) or W'g
+    // (unconstrained); [2col, 3col) y_j'y_new and [3col, 4col) s_j'y_new over the free rows,
     // [4col, 5col) s_j's_new and [5col, 6col) y_j's_new over the active rows; [6col, 6col + k)
     // y_j's_new and [6col + k, 6col + 2k) s_j's_new over all rows (the deferred update).
+    // Bounded, W'Z W (Mc) is added by complete_reduced_gradient from formk's blocks, so the
+    // reduced gradient r itself is never formed: subsm's pass adds W Mc with its own step.
     Pass pass(s, 6 * col + 2 * k);
     pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
+        double qv[kBlock];  // q on free rows, else 0
         double yv[kBlock];  // y_new on free rows, else 0
         double sv[kBlock];  // s_new on active rows, else 0
         // Unconstrained, r = -g: the sums use g and are negated at the end (exactly -sum(w r)).
-        const double* rb = cnstnd ? r + b0 : g + b0;
+        const double* rb = cnstnd ? qv : g + b0;
         if (cnstnd) {
-            double* rw = r + b0;
-            for (std::int64_t t = 0; t < len; ++t) rw[t] = -theta * (z[b0 + t] - x[b0 + t]) - g[b0 + t];
-            for (int j = 0; j < col; ++j) {
-                const double a1 = wa[j];
-                const double a2 = theta * wa[col + j];
-                add_column_pair(rw, w[j] + b0, a1, w[col + j] + b0, a2, len);
+            for (std::int64_t t = 0; t < len; ++t) {
+                const std::int64_t i = b0 + t;
+                qv[t] = iwhere[i] <= 0 ? -theta * (z[i] - x[i]) - g[i] : 0.0;
             }
-            for (std::int64_t t = 0; t < len; ++t) rw[t] = iwhere[b0 + t] <= 0 ? rw[t] : 0.0;
             if (new_column) {
                 for (std::int64_t t = 0; t < len; ++t) {
                     const bool is_free = iwhere[b0 + t] <= 0;
@@ -394,6 +400,39 @@ int reduced_gradient_pass(Minimizer::State& s) {
     }
     if (pending && finish_update(s, tot + 6 * col, tot + 6 * col + k) != 0) return kUpdateFailed;
     return 0;
+}
+
+void complete_reduced_gradient(Minimizer::State& s) {
+    if (!s.cnstnd) return;
+    const int m = s.m;
+    const int m2 = 2 * m;
+    const int col = s.col;
+    const double* wn1 = s.snd.data();
+    const double* sy = s.sy.data();
+    const double* ss = s.ss.data();
+    const double* a = s.wa.data() + 6 * m;  // r = q + Y a + S b
+    const double* b = a + col;
+    double* wzr = s.wa.data() + 4 * m;  // W'Zq on entry, W'Zr on exit
+    // The Gram blocks over the free rows: Y'ZZ'Y and the upper part of S'ZZ'Y are formk's;
+    // the lower part of S'ZZ'Y and S'ZZ'S are S'Y and S'S less formk's active-row blocks.
+    const auto g_yy = [&](int i, int j) { return i >= j ? wn1[i + m2 * j] : wn1[j + m2 * i]; };
+    const auto g_sy = [&](int i, int j) {  // s_i'ZZ'y_j
+        return i <= j ? wn1[(m + i) + m2 * j] : sy[i + m * j] - wn1[(m + i) + m2 * j];
+    };
+    const auto g_ss = [&](int i, int j) {
+        const int lo = i < j ? i : j;
+        const int hi = i < j ? j : i;
+        return ss[lo + m * hi] - wn1[(m + hi) + m2 * (m + lo)];
+    };
+    for (int i = 0; i < col; ++i) {
+        double y_sum = 0.0, s_sum = 0.0;
+        for (int j = 0; j < col; ++j) {
+            y_sum = y_sum + g_yy(i, j) * a[j] + g_sy(j, i) * b[j];
+            s_sum = s_sum + g_sy(i, j) * a[j] + g_ss(i, j) * b[j];
+        }
+        s.wa[4 * m + i] = wzr[i] + y_sum;
+        s.wa[4 * m + col + i] = wzr[col + i] + s_sum;
+    }
 }
 
 int subsm(Minimizer::State& s) {
@@ -445,10 +484,19 @@ int subsm(Minimizer::State& s) {
         s.iword = 0;
         return 0;
     }
+    // d = (1/theta) (q + W (Mc + wv')) on the free rows, 0 on the others: the reduced gradient
+    // r = q + W Mc (see reduced_gradient_pass) and the subspace step in one sweep.
+    const double* mc = s.wa.data() + 6 * m;
     Pass pass(s, 0);
     pass.run(n, [&](std::int64_t b0, std::int64_t len, double*) {
         double* db = d + b0;
-        for (int j = 0; j < col; ++j) add_column_pair(db, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
+        for (std::int64_t t = 0; t < len; ++t) {
+            const std::int64_t i = b0 + t;
+            db[t] = -theta * (x[i] - xx[i]) - gg[i];
+        }
+        for (int j = 0; j < col; ++j) {
+            add_column_pair(db, w[j] + b0, mc[j] + wv[j] / theta, w[col + j] + b0, mc[col + j] + wv[col + j], len);
+        }
         for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
     });
 

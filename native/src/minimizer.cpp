@@ -203,6 +203,7 @@ Task Minimizer::State::begin_iteration() {
             if (fast_mode && fast::dense_free_set(*this)) {
                 info = fast::reduced_gradient_pass(*this);
                 if (info == 0 && wrk) info = formk(*this, updatd ? fast_new_column.data() : nullptr);
+                if (info == 0) fast::complete_reduced_gradient(*this);
                 if (info == 0) info = fast::subsm(*this);
                 if (info != 0) {
                     reset_memory();

@@ -250,10 +250,13 @@ int finish_update_alone(Minimizer::State& s);
 int cauchy_products(Minimizer::State& s, const double* d, double* p);
 // Whether the free set is dense enough for the masked full-length passes.
 bool dense_free_set(const Minimizer::State& s);
-// cmprlb, subsm's W'Zr, formk's products of the newest pair and (unconstrained) the deferred
-// products in one pass; r becomes full length (0 on active rows).
+// subsm's W'Zr (bounded: W'Zq, q = -theta (z - x) - g, completed by complete_reduced_gradient),
+// formk's products of the newest pair and (unconstrained) the deferred products in one pass.
+// Bounded, cmprlb's M c goes to wa[6m, 8m) and the reduced gradient is not formed.
 int reduced_gradient_pass(Minimizer::State& s);
-// subsm on the full-length r.
+// Bounded, after formk: W'Zr = W'Zq + (W'ZZ'W) M c, the Gram blocks taken from formk's.
+void complete_reduced_gradient(Minimizer::State& s);
+// subsm, forming the reduced gradient on the way (bounded) or from -g (unconstrained).
 int subsm(Minimizer::State& s);
 // The start of a line search in one pass: d = z - x and d'd (when make_direction; else d as it
 // is, dtd 0), the largest step to the bounds along d from stpmx (when step_to_bounds: the
