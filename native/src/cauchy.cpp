@@ -2,6 +2,7 @@
 // f2 = max(epsmch * f2_org, f2)). Deviation: the "all n variables hit a bound" exit is tested as
 // the Fortran intends; SciPy's C port can never take it and falls through to the same xcp and c.
 #include <cmath>
+#include <vector>
 
 #include "blas.hpp"
 #include "fast.hpp"
@@ -62,6 +63,25 @@ void hpsolb(std::int64_t last, double* t, std::int64_t* iorder, bool heapified) 
         t1[last + 1] = out;
         o1[last + 1] = indxout;
     }
+}
+
+// Fast: after this many segments, cauchy forms M (2col x 2col) once and multiplies by it instead
+// of solving with bmv per segment (two triangular solves, latency-bound; the driver problem at
+// n = 1e6 once walks half a million breakpoints in one iteration).
+constexpr int kDenseAfterSegments = 40;
+
+// M = bmv applied to the unit vectors, column by column, into out (col2 x col2, column-major).
+int form_dense_m(Minimizer::State& s, std::vector<double>& out) {
+    const int col2 = 2 * s.col;
+    out.assign(static_cast<std::size_t>(col2) * col2 + col2, 0.0);
+    double* unit = out.data() + static_cast<std::size_t>(col2) * col2;
+    for (int k = 0; k < col2; ++k) {
+        unit[k] = 1.0;
+        const int info = bmv(s.m, s.sy.data(), s.wt.data(), s.col, unit, out.data() + static_cast<std::size_t>(k) * col2, true);
+        unit[k] = 0.0;
+        if (info != 0) return info;
+    }
+    return 0;
 }
 
 }  // namespace
@@ -179,6 +199,10 @@ int cauchy(Minimizer::State& s) {
     s.nseg = 1;
 
     bool all_fixed = false;
+    // Fast: M as a dense matrix once kDenseAfterSegments segments have used bmv.
+    int bmv_segments = 0;
+    const double* dense_m = nullptr;
+    std::vector<double>& dense_storage = s.fast_dense_m;
     if (nbreak != -1) {
         std::int64_t nleft = nbreak;
         std::int64_t iter = 0;
@@ -198,6 +222,14 @@ int cauchy(Minimizer::State& s) {
                 hpsolb(nleft, t, iorder, iter - 1 != 0);
                 tj = t[nleft];
                 ibp = iorder[nleft];
+                if (nleft > 0 && col > 0) {
+                    // The heap's root is the next breakpoint: fetch its row of W while this
+                    // segment is worked out (a row of W is 2col cache lines far apart).
+                    const std::int64_t next = iorder[0];
+                    for (int j = 0; j < col2; ++j) __builtin_prefetch(wcols[j] + next);
+                    __builtin_prefetch(d + next);
+                    __builtin_prefetch(x + next);
+                }
             }
             const double dt = tj - tj0;
             if (dtm < dt) break;  // the minimizer lies in this interval
@@ -233,8 +265,23 @@ int cauchy(Minimizer::State& s) {
                     wbp[j] = wcols[j][ibp];
                     wbp[col + j] = theta * wcols[col + j][ibp];
                 }
-                int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v, fast::enabled(s));
-                if (info != 0) return info;
+                if (dense_m != nullptr) {
+                    // Fast, after many segments: v = M wbp with M formed once (below).
+                    for (int i = 0; i < col2; ++i) v[i] = 0.0;
+                    for (int j = 0; j < col2; ++j) {
+                        const double* mj = dense_m + static_cast<std::size_t>(j) * col2;
+                        const double wj = wbp[j];
+                        for (int i = 0; i < col2; ++i) v[i] = v[i] + mj[i] * wj;
+                    }
+                } else {
+                    int info = bmv(m, s.sy.data(), s.wt.data(), col, wbp, v, fast::enabled(s));
+                    if (info != 0) return info;
+                    if (own && ++bmv_segments == kDenseAfterSegments) {
+                        const int info2 = form_dense_m(s, dense_storage);
+                        if (info2 != 0) return info2;
+                        dense_m = dense_storage.data();
+                    }
+                }
                 const double wmc = blas::short_dot(own, col2, c, v);
                 const double wmp = blas::short_dot(own, col2, p, v);
                 const double wmw = blas::short_dot(own, col2, wbp, v);

@@ -164,6 +164,7 @@ struct Minimizer::State {
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
+    std::vector<double> fast_dense_m;             // cauchy's M, formed after many segments
     std::vector<double> formk_sums;               // formk's scratch (no allocation per iteration)
     std::vector<const double*> formk_columns;
 
