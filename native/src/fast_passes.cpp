@@ -191,28 +191,38 @@ double dot(std::int64_t n, const double* a, const double* b) {
 
 namespace {
 
-// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, and d'd into the
-// 8 lanes.
+// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, d'd into
+// dd_lanes, and the start of the line search: t = x, r = g, g'd into gd_lanes.
 LBFGSB_CLONES
 void step_and_direction(std::int64_t b0, std::int64_t len, const double* step, double rtheta, const double* x,
-                        double* z, double* d, double* lanes) {
-    v8d acc = load(lanes);
+                        const double* g, double* z, double* d, double* t_out, double* r_out, double* dd_lanes,
+                        double* gd_lanes) {
+    v8d dd = load(dd_lanes);
+    v8d gd = load(gd_lanes);
     const v8d rt = {rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta};
     std::int64_t t = 0;
     for (; t + 8 <= len; t += 8) {
         const v8d xi = load(x + b0 + t);
+        const v8d gi = load(g + b0 + t);
         const v8d zi = xi + rt * load(step + t);
         const v8d di = zi - xi;
         store(z + b0 + t, zi);
         store(d + b0 + t, di);
-        acc = acc + di * di;
+        store(t_out + b0 + t, xi);
+        store(r_out + b0 + t, gi);
+        dd = dd + di * di;
+        gd = gd + gi * di;
     }
-    store(lanes, acc);
+    store(dd_lanes, dd);
+    store(gd_lanes, gd);
     for (; t < len; ++t) {
         const std::int64_t i = b0 + t;
         z[i] = x[i] + rtheta * step[t];
         d[i] = z[i] - x[i];
-        lanes[i & 7] = lanes[i & 7] + d[i] * d[i];
+        t_out[i] = x[i];
+        r_out[i] = g[i];
+        dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
+        gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * d[i];
     }
 }
 
@@ -469,17 +479,21 @@ int subsm(Minimizer::State& s) {
     const double rtheta = 1.0 / theta;
     const double* const* w = s.history_columns();
     if (!cnstnd) {
-        // Unconstrained (r = -g, z = x on entry): the subspace step, z = x + step and the line
-        // search's direction d = z - x with d'd, in one pass.
+        // Unconstrained (r = -g, z = x on entry): the subspace step, z = x + step, and the start
+        // of the line search (d = z - x, d'd, t = x, r = g, g'd; see line_search_start) in one
+        // pass. The sums are those line_search_start would give, bit for bit.
         double* dl = s.d.data();
-        Pass pass(s, 1);
+        double* tl = s.t.data();
+        double* rl = s.r.data();
+        Pass pass(s, 2);
         pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
             double step[kBlock];
             for (std::int64_t t = 0; t < len; ++t) step[t] = -gg[b0 + t];
             for (int j = 0; j < col; ++j) add_column_pair(step, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
-            step_and_direction(b0, len, step, rtheta, xx, x, dl, lanes);
+            step_and_direction(b0, len, step, rtheta, xx, gg, x, dl, tl, rl, lanes, lanes + 8);
         });
         s.dtd = pass.totals()[0];
+        s.gd = pass.totals()[1];
         s.direction_ready = true;
         s.iword = 0;
         return 0;
@@ -581,25 +595,20 @@ int subsm(Minimizer::State& s) {
 
 namespace {
 
-// One chunk [c0, c1) of line_search_start: d = z - x with d'd into dd_lanes (unless the direction
-// is given), g'd into gd_lanes, t = x, r = g. c0 is a multiple of 8.
+// One chunk [c0, c1) of line_search_start: d = z - x with d'd into dd_lanes, g'd into gd_lanes,
+// t = x, r = g. c0 is a multiple of 8.
 LBFGSB_CLONES
-void line_search_start_chunk(std::int64_t c0, std::int64_t c1, bool make_direction, const double* z, const double* x,
-                             const double* g, double* d, double* t, double* r, double* dd_lanes, double* gd_lanes) {
+void line_search_start_chunk(std::int64_t c0, std::int64_t c1, const double* z, const double* x, const double* g,
+                             double* d, double* t, double* r, double* dd_lanes, double* gd_lanes) {
     v8d dd = {0, 0, 0, 0, 0, 0, 0, 0};
     v8d gd = {0, 0, 0, 0, 0, 0, 0, 0};
     std::int64_t i = c0;
     for (; i + 8 <= c1; i += 8) {
         const v8d xi = load(x + i);
         const v8d gi = load(g + i);
-        v8d di;
-        if (make_direction) {
-            di = load(z + i) - xi;
-            store(d + i, di);
-            dd = dd + di * di;
-        } else {
-            di = load(d + i);
-        }
+        const v8d di = load(z + i) - xi;
+        store(d + i, di);
+        dd = dd + di * di;
         gd = gd + gi * di;
         store(t + i, xi);
         store(r + i, gi);
@@ -607,10 +616,8 @@ void line_search_start_chunk(std::int64_t c0, std::int64_t c1, bool make_directi
     store(dd_lanes, dd);
     store(gd_lanes, gd);
     for (; i < c1; ++i) {
-        if (make_direction) {
-            d[i] = z[i] - x[i];
-            dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
-        }
+        d[i] = z[i] - x[i];
+        dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
         gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * d[i];
         t[i] = x[i];
         r[i] = g[i];
@@ -619,7 +626,7 @@ void line_search_start_chunk(std::int64_t c0, std::int64_t c1, bool make_directi
 
 }  // namespace
 
-LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool step_to_bounds, double stpmx) {
+LineSearchStart line_search_start(Minimizer::State& s, bool step_to_bounds, double stpmx) {
     const std::int64_t n = s.n;
     const double* z = s.z.data();
     const double* x = s.x.data();
@@ -634,8 +641,8 @@ LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool
     double dd_lanes[8], gd_lanes[8];
     for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
         const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
-        line_search_start_chunk(c0, c1, make_direction, z, x, g, d, t, r, dd_lanes, gd_lanes);
-        if (make_direction) dtd = dtd + combine(dd_lanes);
+        line_search_start_chunk(c0, c1, z, x, g, d, t, r, dd_lanes, gd_lanes);
+        dtd = dtd + combine(dd_lanes);
         gd = gd + combine(gd_lanes);
         if (step_to_bounds) {  // the reference scan, rows in order, on the chunk just written (in cache)
             for (std::int64_t i = c0; i < c1; ++i) stpmx = step_to_bound(stpmx, d[i], b[i], x[i], l[i], u[i]);

@@ -240,13 +240,16 @@ Task Minimizer::State::begin_line_search() {
     const bool step_to_bounds = cnstnd && iter != 0;
     stpmx = opt.line_search_max_step;
     if (fast::enabled(*this)) {  // one pass: direction, step to the bounds, t = x, r = g, g'd
-        const bool make_direction = !direction_ready;  // else written by the subspace pass
-        direction_ready = false;
-        const fast::LineSearchStart start = fast::line_search_start(*this, make_direction, step_to_bounds, stpmx);
-        if (make_direction) dtd = start.dtd;
+        if (direction_ready) {
+            // Unconstrained: the subspace pass did it all (d, dtd, t, r, gd); no bounds to scan.
+            direction_ready = false;
+        } else {
+            const fast::LineSearchStart start = fast::line_search_start(*this, step_to_bounds, stpmx);
+            dtd = start.dtd;
+            stpmx = start.stpmx;
+            gd = start.gd;
+        }
         dnorm = std::sqrt(dtd);
-        stpmx = start.stpmx;
-        gd = start.gd;
     } else {
         double* dd = d.data();
         const double* xx = x.data();

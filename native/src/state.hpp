@@ -160,7 +160,7 @@ struct Minimizer::State {
     // pair is stored but its products with the older pairs (S'Y, S'S) and formt are left to the
     // next pass over the history (fast_passes.cpp).
     bool update_pending = false;
-    bool direction_ready = false;  // the subspace pass already wrote d = z - x and dtd
+    bool direction_ready = false;  // the subspace pass already did line_search_start's work (d, dtd, t, r, gd)
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
@@ -259,14 +259,14 @@ int reduced_gradient_pass(Minimizer::State& s);
 void complete_reduced_gradient(Minimizer::State& s);
 // subsm, forming the reduced gradient on the way (bounded) or from -g (unconstrained).
 int subsm(Minimizer::State& s);
-// The start of a line search in one pass: d = z - x and d'd (when make_direction; else d as it
-// is, dtd 0), the largest step to the bounds along d from stpmx (when step_to_bounds: the
-// reference scan, rows in order), t = x, r = g, and g'd. d'd and g'd in the Fast order (the
-// bits of direction() and dot()).
+// The start of a line search in one pass: d = z - x and d'd, the largest step to the bounds along
+// d from stpmx (when step_to_bounds: the reference scan, rows in order), t = x, r = g, and g'd.
+// d'd and g'd in the Fast order (the bits of dot()). Unconstrained, the subspace pass does this
+// work itself (direction_ready).
 struct LineSearchStart {
     double dtd, gd, stpmx;
 };
-LineSearchStart line_search_start(Minimizer::State& s, bool make_direction, bool step_to_bounds, double stpmx);
+LineSearchStart line_search_start(Minimizer::State& s, bool step_to_bounds, double stpmx);
 }  // namespace fast
 // line_search.cpp
 void dcsrch(LineSearchState& ls, double f, double g, double& stp, double ftol, double gtol,
