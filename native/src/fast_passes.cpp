@@ -445,6 +445,67 @@ void complete_reduced_gradient(Minimizer::State& s) {
     }
 }
 
+namespace {
+
+// subsm's 2011 projection of row k (free): x[k] = x[k] + dk clipped to the box; whether it met a
+// bound.
+inline bool project_row(std::int64_t k, double dk, const std::int8_t* nbd, const double* l, const double* u,
+                        double* x) {
+    const double xk = x[k];
+    switch (nbd[k]) {
+        case kLowerOnly:
+            x[k] = kernels::max_num(l[k], xk + dk);
+            return x[k] == l[k];
+        case kBoth: {
+            const double lo = kernels::max_num(l[k], xk + dk);
+            x[k] = kernels::min_num(u[k], lo);
+            return x[k] == l[k] || x[k] == u[k];
+        }
+        case kUpperOnly:
+            x[k] = kernels::min_num(u[k], xk + dk);
+            return x[k] == u[k];
+        default:
+            x[k] = xk + dk;
+            return false;
+    }
+}
+
+// (a - b)'g in the Fast order, a - b formed as line_search_start forms d = z - x.
+double difference_dot(std::int64_t n, const double* a, const double* b, const double* g) {
+    double total = 0.0;
+    for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
+        const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
+        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (std::int64_t i = c0; i < c1; ++i) lanes[i & 7] = lanes[i & 7] + g[i] * (a[i] - b[i]);
+        total = total + combine(lanes);
+    }
+    return total;
+}
+
+// Rows [b0, b0 + len) of subsm's fused sweep, after the Newton direction db: xp = z, z projected
+// (free rows), then line_search_start's d = z - x, d'd, g'd, t = x and the step-to-bound scan
+// (when scan) on the row. Returns whether a projected row met a bound.
+int project_and_start(std::int64_t b0, std::int64_t len, const double* db, const std::int8_t* iwhere,
+                      const std::int8_t* nbd, const double* l, const double* u, const double* x, const double* g,
+                      double* z, double* xp, double* d, double* t, double* dd_lanes, double* gd_lanes, bool scan,
+                      double& stpmx) {
+    int hit = 0;
+    for (std::int64_t k = 0; k < len; ++k) {
+        const std::int64_t i = b0 + k;
+        xp[i] = z[i];
+        if (iwhere[i] <= 0 && project_row(i, db[k], nbd, l, u, z)) hit = 1;
+        const double di = z[i] - x[i];
+        d[i] = di;
+        dd_lanes[i & 7] = dd_lanes[i & 7] + di * di;
+        gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * di;
+        t[i] = x[i];
+        if (scan) stpmx = step_to_bound(stpmx, di, nbd[i], x[i], l[i], u[i]);
+    }
+    return hit;
+}
+
+}  // namespace
+
 int subsm(Minimizer::State& s) {
     const std::int64_t n = s.n;
     const int m = s.m;
@@ -499,10 +560,22 @@ int subsm(Minimizer::State& s) {
         return 0;
     }
     // d = (1/theta) (q + W (Mc + wv')) on the free rows, 0 on the others: the reduced gradient
-    // r = q + W Mc (see reduced_gradient_pass) and the subspace step in one sweep.
+    // r = q + W Mc (see reduced_gradient_pass) and the subspace step in one sweep. With one
+    // thread, the same sweep projects the Newton point onto the box (2011), keeps the Cauchy
+    // point in xp, and starts the line search from the projected point (line_search_start's
+    // work but r = g: r holds the Newton direction until the projection is known to stand).
+    // Every result is what the separate loops below give, bit for bit (the step-to-bound scan
+    // needs the rows in order, hence one thread).
     const double* mc = s.wa.data() + 6 * m;
-    Pass pass(s, 0);
-    pass.run(n, [&](std::int64_t b0, std::int64_t len, double*) {
+    const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+    const bool fused = threads_for(s, chunks) == 1;
+    const bool scan = s.iter != 0;  // begin_line_search's step_to_bounds (bounded here)
+    double stpmx = s.opt.line_search_max_step;
+    int iword = 0;
+    double* dl = s.d.data();
+    double* tl = s.t.data();
+    Pass pass(s, fused ? 2 : 0);
+    pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
         double* db = d + b0;
         for (std::int64_t t = 0; t < len; ++t) {
             const std::int64_t i = b0 + t;
@@ -512,39 +585,33 @@ int subsm(Minimizer::State& s) {
             add_column_pair(db, w[j] + b0, mc[j] + wv[j] / theta, w[col + j] + b0, mc[col + j] + wv[col + j], len);
         }
         for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
-    });
-
-    s.iword = 0;
-    // 2011: project the Newton point onto the box.
-    std::memcpy(xp, x, sizeof(double) * n);
-    for (std::int64_t k = 0; k < n; ++k) {
-        if (iwhere[k] > 0) continue;
-        const double dk = d[k];
-        const double xk = x[k];
-        switch (nbd[k]) {
-            case kLowerOnly:
-                x[k] = kernels::max_num(l[k], xk + dk);
-                if (x[k] == l[k]) s.iword = 1;
-                break;
-            case kBoth: {
-                const double lo = kernels::max_num(l[k], xk + dk);
-                x[k] = kernels::min_num(u[k], lo);
-                if (x[k] == l[k] || x[k] == u[k]) s.iword = 1;
-                break;
-            }
-            case kUpperOnly:
-                x[k] = kernels::min_num(u[k], xk + dk);
-                if (x[k] == u[k]) s.iword = 1;
-                break;
-            default:
-                x[k] = xk + dk;
+        if (fused) {
+            iword |= project_and_start(b0, len, db, iwhere, nbd, l, u, xx, gg, x, xp, dl, tl, lanes, lanes + 8,
+                                       scan, stpmx);
         }
+    });
+    if (fused) {
+        s.iword = iword;
+        const double gd = pass.totals()[1];  // = dd_p below: (x - xx)'g over the projected point
+        if (iword == 0 || gd <= 0.0) {
+            std::memcpy(s.r.data(), gg, sizeof(double) * n);
+            s.dtd = pass.totals()[0];
+            s.gd = gd;
+            s.fast_ready_stpmx = stpmx;
+            s.direction_ready = true;
+            return 0;
+        }
+    } else {
+        s.iword = 0;
+        // 2011: project the Newton point onto the box.
+        std::memcpy(xp, x, sizeof(double) * n);
+        for (std::int64_t k = 0; k < n; ++k) {
+            if (iwhere[k] > 0) continue;
+            if (project_row(k, d[k], nbd, l, u, x)) s.iword = 1;
+        }
+        if (s.iword == 0) return 0;
+        if (difference_dot(n, x, xx, gg) <= 0.0) return 0;
     }
-    if (s.iword == 0) return 0;
-
-    double dd_p = 0.0;
-    for (std::int64_t i = 0; i < n; ++i) dd_p = dd_p + (x[i] - xx[i]) * gg[i];
-    if (dd_p <= 0.0) return 0;
 
     // Back to the Cauchy point and the 1995 truncated Newton step.
     std::memcpy(x, xp, sizeof(double) * n);

@@ -241,8 +241,9 @@ Task Minimizer::State::begin_line_search() {
     stpmx = opt.line_search_max_step;
     if (fast::enabled(*this)) {  // one pass: direction, step to the bounds, t = x, r = g, g'd
         if (direction_ready) {
-            // Unconstrained: the subspace pass did it all (d, dtd, t, r, gd); no bounds to scan.
+            // The subspace pass did it all (d, dtd, t, r, gd, and bounded the step to the box).
             direction_ready = false;
+            if (cnstnd) stpmx = fast_ready_stpmx;
         } else {
             const fast::LineSearchStart start = fast::line_search_start(*this, step_to_bounds, stpmx);
             dtd = start.dtd;

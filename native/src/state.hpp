@@ -161,6 +161,7 @@ struct Minimizer::State {
     // next pass over the history (fast_passes.cpp).
     bool update_pending = false;
     bool direction_ready = false;  // the subspace pass already did line_search_start's work (d, dtd, t, r, gd)
+    double fast_ready_stpmx = 0.0;  // and, bounded, its step to the bounds
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
