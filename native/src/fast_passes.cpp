@@ -423,25 +423,28 @@ void complete_reduced_gradient(Minimizer::State& s) {
     const double* a = s.wa.data() + 6 * m;  // r = q + Y a + S b
     const double* b = a + col;
     double* wzr = s.wa.data() + 4 * m;  // W'Zq on entry, W'Zr on exit
-    // The Gram blocks over the free rows: Y'ZZ'Y and the upper part of S'ZZ'Y are formk's;
-    // the lower part of S'ZZ'Y and S'ZZ'S are S'Y and S'S less formk's active-row blocks.
-    const auto g_yy = [&](int i, int j) { return i >= j ? wn1[i + m2 * j] : wn1[j + m2 * i]; };
-    const auto g_sy = [&](int i, int j) {  // s_i'ZZ'y_j
-        return i <= j ? wn1[(m + i) + m2 * j] : sy[i + m * j] - wn1[(m + i) + m2 * j];
-    };
-    const auto g_ss = [&](int i, int j) {
-        const int lo = i < j ? i : j;
-        const int hi = i < j ? j : i;
-        return ss[lo + m * hi] - wn1[(m + hi) + m2 * (m + lo)];
-    };
+    // The Gram blocks over the free rows: Y'ZZ'Y (lower triangle of wn1's (1,1) block) and the
+    // upper part of S'ZZ'Y (R_z) are formk's; the lower part of S'ZZ'Y and S'ZZ'S are S'Y and S'S
+    // less formk's active-row blocks (L_a and S'AA'S). Column i of each block is contiguous in
+    // wn1, sy and ss for the rows j <= i, row i for j > i.
     for (int i = 0; i < col; ++i) {
+        const double* yy_col = wn1 + m2 * i;       // wn1[j + m2 i]: y_j'ZZ'y_i, j >= i
+        const double* sy_col = wn1 + m + m2 * i;   // wn1[(m + j) + m2 i]: s_j'ZZ'y_i (j <= i) or s_j'AA'y_i (j > i)
+        const double* ss_col = wn1 + m + m2 * (m + i);  // wn1[(m + j) + m2 (m + i)]: s_j'AA's_i, j >= i
         double y_sum = 0.0, s_sum = 0.0;
-        for (int j = 0; j < col; ++j) {
-            y_sum = y_sum + g_yy(i, j) * a[j] + g_sy(j, i) * b[j];
-            s_sum = s_sum + g_sy(i, j) * a[j] + g_ss(i, j) * b[j];
+        for (int j = 0; j < i; ++j) {
+            // y_i: G_yy(i, j) = wn1[i + m2 j], G_sy(j, i) = s_j'ZZ'y_i (j < i: R_z)
+            y_sum = y_sum + wn1[i + m2 * j] * a[j] + sy_col[j] * b[j];
+            // s_i: G_sy(i, j) = s_i'y_j - s_i'AA'y_j (i > j), G_ss(i, j) = s_j's_i - s_i'AA's_j
+            s_sum = s_sum + (sy[i + m * j] - wn1[(m + i) + m2 * j]) * a[j] +
+                    (ss[j + m * i] - wn1[(m + i) + m2 * (m + j)]) * b[j];
         }
-        s.wa[4 * m + i] = wzr[i] + y_sum;
-        s.wa[4 * m + col + i] = wzr[col + i] + s_sum;
+        for (int j = i; j < col; ++j) {
+            y_sum = y_sum + yy_col[j] * a[j] + (j == i ? sy_col[j] : sy[j + m * i] - sy_col[j]) * b[j];
+            s_sum = s_sum + wn1[(m + i) + m2 * j] * a[j] + (ss[i + m * j] - ss_col[j]) * b[j];
+        }
+        wzr[i] = wzr[i] + y_sum;
+        wzr[col + i] = wzr[col + i] + s_sum;
     }
 }
 
