@@ -7,8 +7,12 @@
 //     formt wait for the next pass (store_pair);
 //   - bounded: cauchy's pass computes W'd and those products (cauchy_products); unconstrained:
 //     the reduced-gradient pass does (reduced_gradient_pass);
-//   - one pass computes the reduced gradient r, W'Zr and formk's products of the newest pair;
-//   - subsm's update runs over full-length rows, masked by the free set.
+//   - one pass computes W'Zr and formk's products of the newest pair; bounded, it sums W'Zq
+//     (q = -theta (z - x) - g on the free rows) and W'Zr = W'Zq + (W'ZZ'W) Mc takes the Gram
+//     blocks from formk's (complete_reduced_gradient), so r is never formed on its own;
+//   - subsm's update runs over full-length rows, masked by the free set, adds W Mc with its step,
+//     and starts the line search on the same rows (bounded and one thread: also the 2011
+//     projection and the step-to-bound scan).
 // So a bounded iteration reads W three times and an unconstrained one twice, with unit-stride
 // vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
 // skipped updates, restarts) are the algorithm's; only rounding differs from Reference.

@@ -3,8 +3,8 @@ package org.lbfgsb4j;
 /**
  * How the solver evaluates its long sums (the inner products over the n variables) and how it
  * walks the correction history. Both run the same algorithm and take the same decisions; they
- * differ in the order in which floating-point additions are made, so their iterates agree to
- * rounding, not bit for bit. On SciPy's reference suite (31 cases) FAST has the same termination
+ * differ in the order in which floating-point additions are made, and FAST forms two quantities
+ * another way (see {@link #FAST}), so their iterates agree to rounding, not bit for bit. On SciPy's reference suite (31 cases) FAST has the same termination
  * and message everywhere and the same iteration and evaluation counts on all but one case, where
  * the path depends on rounding (chained Rosenbrock with only 3 correction pairs; it ends with
  * fewer evaluations); f and x agree with SciPy to 1e-9 relative elsewhere
@@ -24,9 +24,13 @@ public enum Arithmetic {
      * 4096 variables, chunks added in order; the passes over the correction history are fused (one
      * pass computes the Cauchy point's products and the previous update's inner products, one
      * the reduced gradient, its products and the new row of the middle matrix) and run as dense
-     * vectorised loops. Deterministic: the same bits on every run, thread count and instruction
-     * set. Several times less memory traffic per iteration at large n; rounding-level differences
-     * from {@link #REFERENCE}.
+     * vectorised loops. Two quantities are formed another way: with bounds, the reduced
+     * gradient's products W'Zr come from the products over the free variables that the middle
+     * matrix already keeps (so the reduced gradient is never formed on its own), and a Cauchy
+     * search that crosses more than 40 breakpoints multiplies by the middle matrix M, formed once,
+     * instead of solving with its factors at every breakpoint. Deterministic: the same bits on
+     * every run, thread count and instruction set. Several times less memory traffic per
+     * iteration at large n; rounding-level differences from {@link #REFERENCE}.
      */
     FAST(1);
 
