@@ -1,9 +1,12 @@
-// Large arrays: their own 2 MiB-aligned mappings, with transparent huge pages asked for.
+// Large arrays: their own 2 MiB-aligned mappings, with transparent huge pages asked for
+// (lbfgsb/memory.hpp).
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "lbfgsb/memory.hpp"
 #include "state.hpp"
 
 #if defined(__linux__)
@@ -19,17 +22,27 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 std::size_t rounded(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 
-bool read_huge_pages_setting() {
+bool environment_allows_huge_pages() {
     const char* v = std::getenv("LBFGSB4J_HUGE_PAGES");
     return v == nullptr || (std::strcmp(v, "0") != 0 && std::strcmp(v, "off") != 0 && std::strcmp(v, "false") != 0);
 }
 
+// -1: not decided yet (the environment decides at the first question), else 0 or 1.
+std::atomic<int> huge_pages_setting{-1};
+
 }  // namespace
 
 bool huge_pages_enabled() {
-    static const bool enabled = read_huge_pages_setting();
-    return enabled;
+    int v = huge_pages_setting.load(std::memory_order_relaxed);
+    if (v < 0) {
+        int expected = -1;
+        huge_pages_setting.compare_exchange_strong(expected, environment_allows_huge_pages() ? 1 : 0);
+        v = huge_pages_setting.load(std::memory_order_relaxed);
+    }
+    return v == 1;
 }
+
+void set_huge_pages_enabled(bool on) { huge_pages_setting.store(on ? 1 : 0, std::memory_order_relaxed); }
 
 #if defined(__linux__)
 
@@ -65,4 +78,9 @@ void unmap_large(void* p, std::size_t) { std::free(p); }
 #endif
 
 }  // namespace memory
+
+void set_huge_pages(bool on) { memory::set_huge_pages_enabled(on); }
+
+bool huge_pages() { return memory::huge_pages_enabled(); }
+
 }  // namespace lbfgsb

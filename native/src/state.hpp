@@ -17,15 +17,13 @@ namespace memory {
 // Arrays of at least this many bytes (n >= 262,144 doubles) are mapped on their own, 2 MiB aligned,
 // with transparent huge pages asked for (memory.cpp).
 constexpr std::size_t kLargeBytes = std::size_t{2} << 20;
-// Zeroed, 2 MiB-aligned memory for `bytes`; throws std::bad_alloc. Unless the environment variable
-// LBFGSB4J_HUGE_PAGES is "0" or "off", madvise(MADV_HUGEPAGE) on it: the history passes stream
-// 2m columns at once, and with 4 KiB pages they spend a third of their time on TLB misses and on
-// the prefetchers stopping at every page (a pass over 160 MB: ~11 ms with 4 KiB pages, ~7 with
-// 2 MiB ones, on the benchmark machine; the kernel decides whether it can give them).
+// Zeroed, 2 MiB-aligned memory for `bytes`; throws std::bad_alloc. When huge_pages_enabled(),
+// madvise(MADV_HUGEPAGE) on it (lbfgsb/memory.hpp: why, and how to turn it off).
 void* map_large(std::size_t bytes);
 void unmap_large(void* p, std::size_t bytes);
-// Whether map_large asks for huge pages (read once from the environment).
+// Whether map_large asks for huge pages: lbfgsb::huge_pages() / set_huge_pages().
 bool huge_pages_enabled();
+void set_huge_pages_enabled(bool on);
 }  // namespace memory
 
 // A 64-byte aligned array owned by the state (no std::vector: no value-initialisation of 1e8 doubles

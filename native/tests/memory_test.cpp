@@ -1,10 +1,15 @@
 // Large state arrays: mapped on their own, 2 MiB aligned, zeroed, whole; small ones from the heap.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <utility>
 
 #include "check.hpp"
+#include "lbfgsb/memory.hpp"
 #include "state.hpp"
 
 namespace {
@@ -44,7 +49,56 @@ void huge_pages_follow_the_environment() {
     const char* v = std::getenv("LBFGSB4J_HUGE_PAGES");
     const bool off = v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 ||
                                       std::strcmp(v, "false") == 0);
-    CHECK(lbfgsb::memory::huge_pages_enabled() == !off);
+    CHECK(lbfgsb::huge_pages() == !off);
+}
+
+// The kernel's THP mode: "always", "madvise" or "never" (empty if unknown).
+std::string thp_mode() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    std::getline(in, line);
+    const auto open = line.find('[');
+    const auto close = line.find(']');
+    return open == std::string::npos || close == std::string::npos ? "" : line.substr(open + 1, close - open - 1);
+}
+
+// THPeligible of the mapping that holds p (/proc/self/smaps), -1 if not found.
+int thp_eligible(const void* p) {
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    std::ifstream in("/proc/self/smaps");
+    std::string line;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        unsigned long long lo = 0, hi = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+            inside = addr >= lo && addr < hi;
+            continue;
+        }
+        if (inside && line.rfind("THPeligible:", 0) == 0) return std::atoi(line.c_str() + 12);
+    }
+    return -1;
+}
+
+// set_huge_pages switches the advice for arrays allocated afterwards; where the kernel gives huge
+// pages only on request ("madvise", the usual default), the mapping's eligibility shows it.
+void huge_pages_can_be_switched() {
+    const bool before = lbfgsb::huge_pages();
+    const bool madvise_mode = thp_mode() == "madvise";
+    for (bool on : {false, true}) {
+        lbfgsb::set_huge_pages(on);
+        CHECK(lbfgsb::huge_pages() == on);
+        lbfgsb::Buffer<double> b(1 << 20);  // 8 MiB
+        b[0] = 1.0;
+        if (madvise_mode) {
+            const int eligible = thp_eligible(b.data());
+            CHECK(eligible == (on ? 1 : 0));
+            if (eligible != (on ? 1 : 0)) std::printf("  set_huge_pages(%d): THPeligible %d\n", on, eligible);
+        }
+    }
+    if (!madvise_mode) std::printf("  THP mode \"%s\": eligibility not checked\n", thp_mode().c_str());
+    lbfgsb::set_huge_pages(before);
 }
 
 }  // namespace
@@ -53,5 +107,6 @@ int main() {
     large_arrays_are_aligned_zeroed_and_whole();
     small_arrays_stay_on_the_heap();
     huge_pages_follow_the_environment();
+    huge_pages_can_be_switched();
     return check::report("memory_test");
 }

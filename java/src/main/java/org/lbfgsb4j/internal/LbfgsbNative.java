@@ -41,15 +41,56 @@ import org.bytedeco.javacpp.annotation.Properties;
         value = @Platform(
                 compiler = "cpp17",
                 include = {"lbfgsb/options.hpp", "lbfgsb/minimizer.hpp", "lbfgsb/blas_threads.hpp",
-                        "lbfgsb/binding.hpp"},
+                        "lbfgsb/memory.hpp", "lbfgsb/binding.hpp"},
                 library = "jniLbfgsbNative"))
 @Namespace("lbfgsb")
 public final class LbfgsbNative {
+    /**
+     * System property that turns transparent huge pages for the solver's large arrays on
+     * ({@code true}) or off ({@code false}) when the library loads; unset, the environment
+     * variable {@code LBFGSB4J_HUGE_PAGES} decides, and without it they are on. See
+     * {@link #setHugePages(boolean)}.
+     */
+    public static final String HUGE_PAGES_PROPERTY = "lbfgsb4j.hugePages";
+
     static {
         Loader.load();
+        applyHugePagesProperty(System.getProperty(HUGE_PAGES_PROPERTY));
     }
 
     private LbfgsbNative() {}
+
+    /** Applies a value of {@link #HUGE_PAGES_PROPERTY}; an unreadable one is reported and ignored. */
+    static void applyHugePagesProperty(String value) {
+        if (value == null) {
+            return;
+        }
+        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "1" -> setHugePagesNative(true);
+            case "false", "off", "0" -> setHugePagesNative(false);
+            default -> System.getLogger("org.lbfgsb4j").log(System.Logger.Level.WARNING,
+                    "-D" + HUGE_PAGES_PROPERTY + "=" + value + " ignored: must be true or false (huge pages stay "
+                            + (hugePages() ? "on" : "off") + ")");
+        }
+    }
+
+    /**
+     * Turns transparent huge pages on or off for the large arrays (2 MiB and more) of solves that
+     * start from now on, process-wide. On by default: the passes over the correction history run
+     * 12-20 % faster with them. Off suits short solves at large n on a virtual machine that hands
+     * freed memory back to its host, where fresh memory faults in about four times slower as huge
+     * pages (once per solve). The kernel decides whether it can give them.
+     */
+    public static void setHugePages(boolean on) {
+        setHugePagesNative(on);
+    }
+
+    @Name("set_huge_pages")
+    private static native void setHugePagesNative(boolean on);
+
+    /** Whether large arrays ask for transparent huge pages ({@link #setHugePages(boolean)}). */
+    @Name("huge_pages")
+    public static native boolean hugePages();
 
     /** Forces the native libraries to load (idempotent); useful to fail early. */
     public static void load() {
