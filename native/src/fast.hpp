@@ -104,6 +104,13 @@ LBFGSB_INLINE void accumulate_pair(const double* y, const double* s, const doubl
 void accumulate_pair_n(int count, const double* y, const double* s, const double* const* v, double* const* y_lanes,
                        double* const* s_lanes, std::int64_t len);
 
+// accumulate_pair for the pairs j < col of W (y_j = w[j] + b0, s_j = w[col + j] + b0), all with
+// the weights v[0, count), and those with j < extra_pairs also with v[count]; weight k's sums for
+// pair j are the lanes at lanes + 8 (y_base[k] + j) and lanes + 8 (s_base[k] + j). count +
+// (extra_pairs > 0) <= 4. The bits of one accumulate_pair call per pair.
+void accumulate_pairs(int col, int count, int extra_pairs, const double* const* v, const int* y_base,
+                      const int* s_base, const double* const* w, std::int64_t b0, double* lanes, std::int64_t len);
+
 // As accumulate, for 0 < count <= 4 weights; compiled for AVX-512, AVX2 and the baseline, chosen
 // at load time (the same bits on each: no fused multiply-add, same lanes).
 void accumulate_n(int count, const double* w, const double* const* v, double* const* lanes, std::int64_t i0,

@@ -111,22 +111,33 @@ private:
     int count_;
 };
 
-// The weights a pair of history columns (y_j, s_j) meets in a block, and the sums each product
-// feeds: y_j * weight into y_lanes, s_j * weight into s_lanes. Both columns go through one loop, so
-// each weight is loaded once for the two.
-struct PairWork {
-    int count = 0;
+// The weights every pair of history columns (y_j, s_j), j < col, meets in a block, and the sums
+// each product feeds: y_j * weight into sum y_base + j, s_j * weight into sum s_base + j. One
+// extra weight may apply to the pairs j < extra_pairs only. Each pair's columns go through one
+// loop with all its weights (each weight loaded once for the two columns), and the whole block is
+// one call: at small n the per-call cost, not the arithmetic, is what a pass costs.
+struct PairsWork {
+    int count = 0;  // weights for every pair, then the extra one at index count
     const double* v[4];
-    double* y_lanes[4];
-    double* s_lanes[4];
-    void add(const double* weight, double* y_sum, double* s_sum) {
+    int y_base[4];
+    int s_base[4];
+    int extra_pairs = 0;
+    void add(const double* weight, int y_sum, int s_sum) {
         v[count] = weight;
-        y_lanes[count] = y_sum;
-        s_lanes[count] = s_sum;
+        y_base[count] = y_sum;
+        s_base[count] = s_sum;
         ++count;
     }
-    void run(const double* y, const double* sc, std::int64_t len) const {
-        if (count > 0) accumulate_pair_n(count, y, sc, v, y_lanes, s_lanes, len);
+    // Must come last.
+    void add_for_first(int pairs, const double* weight, int y_sum, int s_sum) {
+        if (pairs <= 0) return;
+        v[count] = weight;
+        y_base[count] = y_sum;
+        s_base[count] = s_sum;
+        extra_pairs = pairs;
+    }
+    void run(const double* const* w, int col, std::int64_t b0, double* lanes, std::int64_t len) const {
+        accumulate_pairs(col, count, extra_pairs, v, y_base, s_base, w, b0, lanes, len);
     }
 };
 
@@ -169,6 +180,29 @@ void accumulate_pair_n(int count, const double* y, const double* s, const double
         case 3: accumulate_pair<3>(y, s, v, y_lanes, s_lanes, len); break;
         case 4: accumulate_pair<4>(y, s, v, y_lanes, s_lanes, len); break;
         default: break;
+    }
+}
+
+LBFGSB_CLONES
+void accumulate_pairs(int col, int count, int extra_pairs, const double* const* v, const int* y_base,
+                      const int* s_base, const double* const* w, std::int64_t b0, double* lanes, std::int64_t len) {
+    for (int j = 0; j < col; ++j) {
+        const int k_count = j < extra_pairs ? count + 1 : count;
+        double* y_lanes[4];
+        double* s_lanes[4];
+        for (int k = 0; k < k_count; ++k) {
+            y_lanes[k] = lanes + 8 * (y_base[k] + j);
+            s_lanes[k] = lanes + 8 * (s_base[k] + j);
+        }
+        const double* y = w[j] + b0;
+        const double* sc = w[col + j] + b0;
+        switch (k_count) {
+            case 1: accumulate_pair<1>(y, sc, v, y_lanes, s_lanes, len); break;
+            case 2: accumulate_pair<2>(y, sc, v, y_lanes, s_lanes, len); break;
+            case 3: accumulate_pair<3>(y, sc, v, y_lanes, s_lanes, len); break;
+            case 4: accumulate_pair<4>(y, sc, v, y_lanes, s_lanes, len); break;
+            default: break;
+        }
     }
 }
 
@@ -303,11 +337,9 @@ int finish_update_alone(Minimizer::State& s) {
     Pass pass(s, 2 * k);
     if (k > 0) {
         pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
-            for (int j = 0; j < k; ++j) {
-                PairWork pw;
-                pw.add(s_new + b0, lanes + 8 * j, lanes + 8 * (k + j));
-                pw.run(w[j] + b0, w[col + j] + b0, len);
-            }
+            PairsWork pw;
+            pw.add_for_first(k, s_new + b0, 0, k);  // the older pairs only
+            pw.run(w, col, b0, lanes, len);
         });
     }
     return finish_update(s, pass.totals(), pass.totals() + k);
@@ -322,12 +354,10 @@ int cauchy_products(Minimizer::State& s, const double* d, double* p) {
     const double* s_new = w[col2 - 1];
     Pass pass(s, col2 + 2 * k);
     pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
-        for (int j = 0; j < col; ++j) {
-            PairWork pw;
-            pw.add(d + b0, lanes + 8 * j, lanes + 8 * (col + j));
-            if (j < k) pw.add(s_new + b0, lanes + 8 * (col2 + j), lanes + 8 * (col2 + k + j));
-            pw.run(w[j] + b0, w[col + j] + b0, len);
-        }
+        PairsWork pw;
+        pw.add(d + b0, 0, col);
+        pw.add_for_first(k, s_new + b0, col2, col2 + k);
+        pw.run(w, col, b0, lanes, len);
     });
     for (int j = 0; j < col2; ++j) p[j] = pass.totals()[j];
     if (!pending) return 0;
@@ -389,16 +419,14 @@ int reduced_gradient_pass(Minimizer::State& s) {
             }
         }
         const double* yw = cnstnd ? yv : y_new + b0;
-        for (int j = 0; j < col; ++j) {
-            PairWork pw;
-            pw.add(rb, lanes + 8 * j, lanes + 8 * (col + j));
-            if (new_column) {
-                pw.add(yw, lanes + 8 * (2 * col + j), lanes + 8 * (3 * col + j));
-                if (cnstnd) pw.add(sv, lanes + 8 * (5 * col + j), lanes + 8 * (4 * col + j));
-            }
-            if (j < k) pw.add(s_new + b0, lanes + 8 * (6 * col + j), lanes + 8 * (6 * col + k + j));
-            pw.run(w[j] + b0, w[col + j] + b0, len);
+        PairsWork pw;
+        pw.add(rb, 0, col);
+        if (new_column) {
+            pw.add(yw, 2 * col, 3 * col);
+            if (cnstnd) pw.add(sv, 5 * col, 4 * col);
         }
+        pw.add_for_first(k, s_new + b0, 6 * col, 6 * col + k);
+        pw.run(w, col, b0, lanes, len);
     });
     const double* tot = pass.totals();
     for (int c = 0; c < 2 * col; ++c) wa[4 * m + c] = cnstnd ? tot[c] : -tot[c];
