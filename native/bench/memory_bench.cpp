@@ -42,18 +42,21 @@ int main(int argc, char** argv) {
         }
         for (std::int64_t i = 0; i < 3 * n; ++i) weights[i] = static_cast<double>(i % 13) - 6.0;
         std::vector<double> lanes(static_cast<std::size_t>(8 * 6 * m), 0.0);
+        std::vector<const double*> columns(static_cast<std::size_t>(2 * m));  // y_0..y_{m-1}, s_0..s_{m-1}
+        for (int j = 0; j < m; ++j) {
+            columns[j] = wy.data() + j * n;
+            columns[m + j] = ws.data() + j * n;
+        }
+        const int y_base[3] = {0, m, 2 * m};  // weight k's sums for pair j: y at y_base[k] + j
+        const int s_base[3] = {3 * m, 4 * m, 5 * m};
         for (int count : {1, 3}) {
         double best = 1e300, check = 0.0;
         for (int r = 0; r < 5; ++r) {
             const auto t0 = std::chrono::steady_clock::now();
             for (std::int64_t b0 = 0; b0 < n; b0 += kBlock) {
                 const std::int64_t len = b0 + kBlock < n ? kBlock : n - b0;
-                for (int j = 0; j < m; ++j) {
-                    const double* v[3] = {weights.data() + b0, weights.data() + n + b0, weights.data() + 2 * n + b0};
-                    double* yl[3] = {&lanes[8 * (6 * j)], &lanes[8 * (6 * j + 1)], &lanes[8 * (6 * j + 2)]};
-                    double* sl[3] = {&lanes[8 * (6 * j + 3)], &lanes[8 * (6 * j + 4)], &lanes[8 * (6 * j + 5)]};
-                    lbfgsb::fast::accumulate_pair_n(count, wy.data() + j * n + b0, ws.data() + j * n + b0, v, yl, sl, len);
-                }
+                const double* v[3] = {weights.data() + b0, weights.data() + n + b0, weights.data() + 2 * n + b0};
+                lbfgsb::fast::accumulate_pairs(m, count, 0, v, y_base, s_base, columns.data(), b0, lanes.data(), len);
             }
             const double t = ms_since(t0);
             if (t < best) best = t;

@@ -100,10 +100,6 @@ LBFGSB_INLINE void accumulate_pair(const double* y, const double* s, const doubl
     }
 }
 
-// As accumulate_pair, for 0 < count <= 4 weights (clones as accumulate_n).
-void accumulate_pair_n(int count, const double* y, const double* s, const double* const* v, double* const* y_lanes,
-                       double* const* s_lanes, std::int64_t len);
-
 // accumulate_pair for the pairs j < col of W (y_j = w[j] + b0, s_j = w[col + j] + b0), all with
 // the weights v[0, count), and those with j < extra_pairs also with v[count]; weight k's sums for
 // pair j are the lanes at lanes + 8 (y_base[k] + j) and lanes + 8 (s_base[k] + j). count +

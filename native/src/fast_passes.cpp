@@ -172,18 +172,6 @@ void accumulate_n(int count, const double* w, const double* const* v, double* co
 }
 
 LBFGSB_CLONES
-void accumulate_pair_n(int count, const double* y, const double* s, const double* const* v, double* const* y_lanes,
-                       double* const* s_lanes, std::int64_t len) {
-    switch (count) {
-        case 1: accumulate_pair<1>(y, s, v, y_lanes, s_lanes, len); break;
-        case 2: accumulate_pair<2>(y, s, v, y_lanes, s_lanes, len); break;
-        case 3: accumulate_pair<3>(y, s, v, y_lanes, s_lanes, len); break;
-        case 4: accumulate_pair<4>(y, s, v, y_lanes, s_lanes, len); break;
-        default: break;
-    }
-}
-
-LBFGSB_CLONES
 void accumulate_pairs(int col, int count, int extra_pairs, const double* const* v, const int* y_base,
                       const int* s_base, const double* const* w, std::int64_t b0, double* lanes, std::int64_t len) {
     for (int j = 0; j < col; ++j) {
@@ -229,39 +217,49 @@ double dot(std::int64_t n, const double* a, const double* b) {
 
 namespace {
 
-// For rows [b0, b0 + len) (b0 a multiple of 8): z = x + rtheta step, d = z - x, d'd into
-// dd_lanes, and the start of the line search: t = x, r = g, g'd into gd_lanes.
+// The start of a line search on rows [b0, b0 + len) (b0 a multiple of 8): d = z - x, d'd into
+// dd_lanes and g'd into gd_lanes (added to what they hold, as a Pass's lanes), t = x, and r = g
+// unless r is null. line_search_start and both subspace sweeps use it, so their sums agree bit
+// for bit.
 LBFGSB_CLONES
-void step_and_direction(std::int64_t b0, std::int64_t len, const double* step, double rtheta, const double* x,
-                        const double* g, double* z, double* d, double* t_out, double* r_out, double* dd_lanes,
-                        double* gd_lanes) {
+void start_rows(std::int64_t b0, std::int64_t len, const double* z, const double* x, const double* g, double* d,
+                double* t, double* r, double* dd_lanes, double* gd_lanes) {
     v8d dd = load(dd_lanes);
     v8d gd = load(gd_lanes);
-    const v8d rt = {rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta, rtheta};
-    std::int64_t t = 0;
-    for (; t + 8 <= len; t += 8) {
-        const v8d xi = load(x + b0 + t);
-        const v8d gi = load(g + b0 + t);
-        const v8d zi = xi + rt * load(step + t);
-        const v8d di = zi - xi;
-        store(z + b0 + t, zi);
-        store(d + b0 + t, di);
-        store(t_out + b0 + t, xi);
-        store(r_out + b0 + t, gi);
+    std::int64_t i = b0;
+    const std::int64_t end = b0 + len;
+    for (; i + 8 <= end; i += 8) {
+        const v8d xi = load(x + i);
+        const v8d gi = load(g + i);
+        const v8d di = load(z + i) - xi;
+        store(d + i, di);
         dd = dd + di * di;
         gd = gd + gi * di;
+        store(t + i, xi);
+        if (r != nullptr) store(r + i, gi);
     }
     store(dd_lanes, dd);
     store(gd_lanes, gd);
-    for (; t < len; ++t) {
-        const std::int64_t i = b0 + t;
-        z[i] = x[i] + rtheta * step[t];
+    for (; i < end; ++i) {
         d[i] = z[i] - x[i];
-        t_out[i] = x[i];
-        r_out[i] = g[i];
         dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
         gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * d[i];
+        t[i] = x[i];
+        if (r != nullptr) r[i] = g[i];
     }
+}
+
+// lnsrlb's step-to-bound scan over rows [i0, i1) in order, from stpmx.
+inline double scan_to_bounds(double stpmx, std::int64_t i0, std::int64_t i1, const double* d, const std::int8_t* nbd,
+                             const double* x, const double* l, const double* u) {
+    for (std::int64_t i = i0; i < i1; ++i) stpmx = step_to_bound(stpmx, d[i], nbd[i], x[i], l[i], u[i]);
+    return stpmx;
+}
+
+// z = x + rtheta step on rows [b0, b0 + len) (step indexed from 0).
+LBFGSB_CLONES
+void subspace_point(std::int64_t b0, std::int64_t len, const double* step, double rtheta, const double* x, double* z) {
+    for (std::int64_t t = 0; t < len; ++t) z[b0 + t] = x[b0 + t] + rtheta * step[t];
 }
 
 // out = a - b, returning out'out (Fast order).
@@ -518,8 +516,8 @@ double difference_dot(std::int64_t n, const double* a, const double* b, const do
 }
 
 // Rows [b0, b0 + len) of subsm's fused sweep, after the Newton direction db: xp = z, z projected
-// (free rows), then line_search_start's d = z - x, d'd, g'd, t = x and the step-to-bound scan
-// (when scan) on the row. Returns whether a projected row met a bound.
+// (free rows), then the line search's start from the projected point (start_rows, r left alone)
+// and, when scan, the step-to-bound scan. Returns whether a projected row met a bound.
 int project_and_start(std::int64_t b0, std::int64_t len, const double* db, const std::int8_t* iwhere,
                       const std::int8_t* nbd, const double* l, const double* u, const double* x, const double* g,
                       double* z, double* xp, double* d, double* t, double* dd_lanes, double* gd_lanes, bool scan,
@@ -529,13 +527,9 @@ int project_and_start(std::int64_t b0, std::int64_t len, const double* db, const
         const std::int64_t i = b0 + k;
         xp[i] = z[i];
         if (iwhere[i] <= 0 && project_row(i, db[k], nbd, l, u, z)) hit = 1;
-        const double di = z[i] - x[i];
-        d[i] = di;
-        dd_lanes[i & 7] = dd_lanes[i & 7] + di * di;
-        gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * di;
-        t[i] = x[i];
-        if (scan) stpmx = step_to_bound(stpmx, di, nbd[i], x[i], l[i], u[i]);
     }
+    start_rows(b0, len, z, x, g, d, t, nullptr, dd_lanes, gd_lanes);
+    if (scan) stpmx = scan_to_bounds(stpmx, b0, b0 + len, d, nbd, x, l, u);
     return hit;
 }
 
@@ -586,7 +580,8 @@ int subsm(Minimizer::State& s) {
             double step[kBlock];
             for (std::int64_t t = 0; t < len; ++t) step[t] = -gg[b0 + t];
             for (int j = 0; j < col; ++j) add_column_pair(step, w[j] + b0, wv[j] / theta, w[col + j] + b0, wv[col + j], len);
-            step_and_direction(b0, len, step, rtheta, xx, gg, x, dl, tl, rl, lanes, lanes + 8);
+            subspace_point(b0, len, step, rtheta, xx, x);
+            start_rows(b0, len, x, xx, gg, dl, tl, rl, lanes, lanes + 8);
         });
         s.dtd = pass.totals()[0];
         s.gd = pass.totals()[1];
@@ -695,39 +690,6 @@ int subsm(Minimizer::State& s) {
 }
 
 
-namespace {
-
-// One chunk [c0, c1) of line_search_start: d = z - x with d'd into dd_lanes, g'd into gd_lanes,
-// t = x, r = g. c0 is a multiple of 8.
-LBFGSB_CLONES
-void line_search_start_chunk(std::int64_t c0, std::int64_t c1, const double* z, const double* x, const double* g,
-                             double* d, double* t, double* r, double* dd_lanes, double* gd_lanes) {
-    v8d dd = {0, 0, 0, 0, 0, 0, 0, 0};
-    v8d gd = {0, 0, 0, 0, 0, 0, 0, 0};
-    std::int64_t i = c0;
-    for (; i + 8 <= c1; i += 8) {
-        const v8d xi = load(x + i);
-        const v8d gi = load(g + i);
-        const v8d di = load(z + i) - xi;
-        store(d + i, di);
-        dd = dd + di * di;
-        gd = gd + gi * di;
-        store(t + i, xi);
-        store(r + i, gi);
-    }
-    store(dd_lanes, dd);
-    store(gd_lanes, gd);
-    for (; i < c1; ++i) {
-        d[i] = z[i] - x[i];
-        dd_lanes[i & 7] = dd_lanes[i & 7] + d[i] * d[i];
-        gd_lanes[i & 7] = gd_lanes[i & 7] + g[i] * d[i];
-        t[i] = x[i];
-        r[i] = g[i];
-    }
-}
-
-}  // namespace
-
 LineSearchStart line_search_start(Minimizer::State& s, bool step_to_bounds, double stpmx) {
     const std::int64_t n = s.n;
     const double* z = s.z.data();
@@ -743,12 +705,12 @@ LineSearchStart line_search_start(Minimizer::State& s, bool step_to_bounds, doub
     double dd_lanes[8], gd_lanes[8];
     for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
         const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
-        line_search_start_chunk(c0, c1, z, x, g, d, t, r, dd_lanes, gd_lanes);
+        for (int j = 0; j < 8; ++j) dd_lanes[j] = gd_lanes[j] = 0.0;
+        start_rows(c0, c1 - c0, z, x, g, d, t, r, dd_lanes, gd_lanes);
         dtd = dtd + combine(dd_lanes);
         gd = gd + combine(gd_lanes);
-        if (step_to_bounds) {  // the reference scan, rows in order, on the chunk just written (in cache)
-            for (std::int64_t i = c0; i < c1; ++i) stpmx = step_to_bound(stpmx, d[i], b[i], x[i], l[i], u[i]);
-        }
+        // The reference scan, rows in order, on the chunk just written (in cache).
+        if (step_to_bounds) stpmx = scan_to_bounds(stpmx, c0, c1, d, b, x, l, u);
     }
     return LineSearchStart{dtd, gd, stpmx};
 }

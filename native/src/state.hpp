@@ -37,10 +37,7 @@ public:
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
     Buffer(Buffer&& o) noexcept
-        : p_(std::exchange(o.p_, nullptr)),
-          size_(std::exchange(o.size_, 0)),
-          mapped_(std::exchange(o.mapped_, 0)),
-          owned_(std::exchange(o.owned_, false)) {}
+        : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)), owned_(std::exchange(o.owned_, false)) {}
 
     void reset(std::int64_t count) {
         release();
@@ -48,7 +45,6 @@ public:
         std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
         if (bytes >= memory::kLargeBytes) {
             p_ = static_cast<T*>(memory::map_large(bytes));
-            mapped_ = bytes;
         } else {
             bytes = (bytes + 63) / 64 * 64;
             p_ = static_cast<T*>(std::aligned_alloc(64, bytes));
@@ -73,17 +69,16 @@ public:
 private:
     void release() {
         if (owned_) {
-            if (mapped_ != 0) memory::unmap_large(p_, mapped_);
+            const std::size_t bytes = static_cast<std::size_t>(size_) * sizeof(T);
+            if (bytes >= memory::kLargeBytes) memory::unmap_large(p_, bytes);  // as reset mapped it
             else std::free(p_);
         }
         p_ = nullptr;
         size_ = 0;
-        mapped_ = 0;
         owned_ = false;
     }
     T* p_ = nullptr;
     std::int64_t size_ = 0;
-    std::size_t mapped_ = 0;  // bytes asked of memory::map_large, 0 if from aligned_alloc
     bool owned_ = false;
 };
 

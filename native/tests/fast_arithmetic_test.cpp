@@ -68,9 +68,10 @@ void sums_follow_the_documented_order() {
         // starting at multiples of 8 as in the passes.
         std::vector<double> c(n);
         for (std::int64_t i = 0; i < n; ++i) c[i] = b[i] - a[i];
-        std::vector<double> pl(48, 0.0);
-        double* yl[3] = {&pl[0], &pl[8], &pl[16]};
-        double* sl[3] = {&pl[24], &pl[32], &pl[40]};
+        std::vector<double> pl(48, 0.0);  // sums 0-2: a against the weights, 3-5: b
+        const int y_base[3] = {0, 1, 2};
+        const int s_base[3] = {3, 4, 5};
+        const double* columns[2] = {a.data(), b.data()};  // one pair: y = a, s = b
         const double* pv[3] = {b.data(), a.data(), c.data()};
         double pt[6] = {0, 0, 0, 0, 0, 0};
         for (std::int64_t c0 = 0; c0 < n; c0 += lbfgsb::fast::kChunk) {
@@ -78,7 +79,7 @@ void sums_follow_the_documented_order() {
             for (std::int64_t b0 = c0; b0 < c1; b0 += 1024) {
                 const std::int64_t len = std::min(c1, b0 + 1024) - b0;
                 const double* shifted[3] = {pv[0] + b0, pv[1] + b0, pv[2] + b0};
-                lbfgsb::fast::accumulate_pair_n(3, a.data() + b0, b.data() + b0, shifted, yl, sl, len);
+                lbfgsb::fast::accumulate_pairs(1, 3, 0, shifted, y_base, s_base, columns, b0, pl.data(), len);
             }
             for (int k = 0; k < 6; ++k) {
                 double* l = &pl[8 * k];

@@ -424,13 +424,17 @@ public final class NativeSession implements AutoCloseable {
         if (dst.remaining() < size) {
             throw new IllegalArgumentException("dst has " + dst.remaining() + " bytes remaining; the state needs " + size);
         }
+        checkSizes(sizes);
+        int count = minimizer.writeState(dst.slice(), sizes);
+        dst.position(dst.position() + (int) size);
+        return count;
+    }
+
+    private static void checkSizes(long[] sizes) {
         if (sizes.length < LbfgsbNative.MAX_STATE_SEGMENTS) {
             throw new IllegalArgumentException("sizes.length = " + sizes.length + ": must be >= "
                     + LbfgsbNative.MAX_STATE_SEGMENTS);
         }
-        int count = minimizer.writeState(dst.slice(), sizes);
-        dst.position(dst.position() + (int) size);
-        return count;
     }
 
     /**
@@ -443,10 +447,7 @@ public final class NativeSession implements AutoCloseable {
         if (dst.length < size) {
             throw new IllegalArgumentException("dst.length = " + dst.length + ": the state needs " + size + " bytes");
         }
-        if (sizes.length < LbfgsbNative.MAX_STATE_SEGMENTS) {
-            throw new IllegalArgumentException("sizes.length = " + sizes.length + ": must be >= "
-                    + LbfgsbNative.MAX_STATE_SEGMENTS);
-        }
+        checkSizes(sizes);
         return minimizer.writeState(dst, sizes);
     }
 

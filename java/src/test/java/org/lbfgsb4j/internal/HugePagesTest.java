@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
@@ -54,19 +50,8 @@ class HugePagesTest {
 
     private static String child(Map<String, String> environment, String... jvmOptions)
             throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
-                        System.getProperty("java.io.tmpdir"))));
-        command.addAll(List.of(jvmOptions));
-        command.add(HugePagesTest.class.getName());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("LBFGSB4J_HUGE_PAGES");
-        builder.environment().putAll(environment);
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
-        assertEquals(0, p.exitValue(), out);
+        String out = ChildJvm.run(HugePagesTest.class, List.of("LBFGSB4J_HUGE_PAGES"), environment,
+                List.of(jvmOptions), List.of(), 120);
         assertTrue(out.contains("converged=true"), out);
         return out;
     }

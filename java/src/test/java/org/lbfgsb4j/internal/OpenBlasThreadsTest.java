@@ -1,14 +1,10 @@
 package org.lbfgsb4j.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.lbfgsb4j.Arithmetic;
 import org.lbfgsb4j.Bounds;
@@ -59,19 +55,8 @@ class OpenBlasThreadsTest {
 
     private static String child(Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
-                        System.getProperty("java.io.tmpdir")),
-                OpenBlasThreadsTest.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("OPENBLAS_NUM_THREADS");
-        builder.environment().putAll(environment);
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
-        assertEquals(0, p.exitValue(), out);
+        String out = ChildJvm.run(OpenBlasThreadsTest.class, List.of("OPENBLAS_NUM_THREADS"), environment, List.of(),
+                List.of(args), 60);
         assertTrue(out.contains("converged=true"), out);
         return out;
     }
