@@ -17,6 +17,7 @@
 // vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
 // skipped updates, restarts) are the algorithm's; only rounding differs from Reference.
 #include <cmath>
+#include <atomic>
 #include <cstring>
 #include <system_error>
 #include <thread>
@@ -503,18 +504,6 @@ inline bool project_row(std::int64_t k, double dk, const std::int8_t* nbd, const
     }
 }
 
-// (a - b)'g in the Fast order, a - b formed as line_search_start forms d = z - x.
-double difference_dot(std::int64_t n, const double* a, const double* b, const double* g) {
-    double total = 0.0;
-    for (std::int64_t c0 = 0; c0 < n; c0 += kChunk) {
-        const std::int64_t c1 = c0 + kChunk < n ? c0 + kChunk : n;
-        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (std::int64_t i = c0; i < c1; ++i) lanes[i & 7] = lanes[i & 7] + g[i] * (a[i] - b[i]);
-        total = total + combine(lanes);
-    }
-    return total;
-}
-
 // Rows [b0, b0 + len) of subsm's fused sweep, after the Newton direction db: xp = z, z projected
 // (free rows), then the line search's start from the projected point (start_rows, r left alone)
 // and, when scan, the step-to-bound scan. Returns whether a projected row met a bound.
@@ -590,21 +579,22 @@ int subsm(Minimizer::State& s) {
         return 0;
     }
     // d = (1/theta) (q + W (Mc + wv')) on the free rows, 0 on the others: the reduced gradient
-    // r = q + W Mc (see reduced_gradient_pass) and the subspace step in one sweep. With one
-    // thread, the same sweep projects the Newton point onto the box (2011), keeps the Cauchy
-    // point in xp, and starts the line search from the projected point (line_search_start's
-    // work but r = g: r holds the Newton direction until the projection is known to stand).
-    // Every result is what the separate loops below give, bit for bit (the step-to-bound scan
-    // needs the rows in order, hence one thread).
+    // r = q + W Mc (see reduced_gradient_pass) and the subspace step in one sweep. The same sweep
+    // projects the Newton point onto the box (2011), keeps the Cauchy point in xp, and starts the
+    // line search from the projected point (line_search_start's work but r = g: r holds the
+    // Newton direction until the projection is known to stand). With one thread it also runs
+    // lnsrlb's step-to-bound scan; with more, the scan follows the pass (it takes the rows in
+    // order: each row's test uses the step left by the rows before it). Every result is what
+    // the separate loops give, bit for bit, for any number of threads.
     const double* mc = s.wa.data() + 6 * m;
     const std::int64_t chunks = (n + kChunk - 1) / kChunk;
-    const bool fused = threads_for(s, chunks) == 1;
     const bool scan = s.iter != 0;  // begin_line_search's step_to_bounds (bounded here)
+    const bool scan_in_pass = scan && threads_for(s, chunks) == 1;
     double stpmx = s.opt.line_search_max_step;
-    int iword = 0;
+    std::atomic<int> met_bound{0};
     double* dl = s.d.data();
     double* tl = s.t.data();
-    Pass pass(s, fused ? 2 : 0);
+    Pass pass(s, 2);
     pass.run(n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
         double* db = d + b0;
         for (std::int64_t t = 0; t < len; ++t) {
@@ -615,32 +605,21 @@ int subsm(Minimizer::State& s) {
             add_column_pair(db, w[j] + b0, mc[j] + wv[j] / theta, w[col + j] + b0, mc[col + j] + wv[col + j], len);
         }
         for (std::int64_t t = 0; t < len; ++t) db[t] = iwhere[b0 + t] <= 0 ? rtheta * db[t] : 0.0;
-        if (fused) {
-            iword |= project_and_start(b0, len, db, iwhere, nbd, l, u, xx, gg, x, xp, dl, tl, lanes, lanes + 8,
-                                       scan, stpmx);
+        if (project_and_start(b0, len, db, iwhere, nbd, l, u, xx, gg, x, xp, dl, tl, lanes, lanes + 8, scan_in_pass,
+                              stpmx)) {
+            met_bound.store(1, std::memory_order_relaxed);
         }
     });
-    if (fused) {
-        s.iword = iword;
-        const double gd = pass.totals()[1];  // = dd_p below: (x - xx)'g over the projected point
-        if (iword == 0 || gd <= 0.0) {
-            std::memcpy(s.r.data(), gg, sizeof(double) * n);
-            s.dtd = pass.totals()[0];
-            s.gd = gd;
-            s.fast_ready_stpmx = stpmx;
-            s.direction_ready = true;
-            return 0;
-        }
-    } else {
-        s.iword = 0;
-        // 2011: project the Newton point onto the box.
-        std::memcpy(xp, x, sizeof(double) * n);
-        for (std::int64_t k = 0; k < n; ++k) {
-            if (iwhere[k] > 0) continue;
-            if (project_row(k, d[k], nbd, l, u, x)) s.iword = 1;
-        }
-        if (s.iword == 0) return 0;
-        if (difference_dot(n, x, xx, gg) <= 0.0) return 0;
+    s.iword = met_bound.load(std::memory_order_relaxed);
+    const double gd = pass.totals()[1];  // dd_p: (x - xx)'g over the projected point
+    if (s.iword == 0 || gd <= 0.0) {
+        std::memcpy(s.r.data(), gg, sizeof(double) * n);
+        if (scan && !scan_in_pass) stpmx = scan_to_bounds(stpmx, 0, n, dl, nbd, xx, l, u);
+        s.dtd = pass.totals()[0];
+        s.gd = gd;
+        s.fast_ready_stpmx = stpmx;
+        s.direction_ready = true;
+        return 0;
     }
 
     // Back to the Cauchy point and the 1995 truncated Newton step.
