@@ -105,7 +105,7 @@ int formt(Minimizer::State& s) {
 // keeping the unfactorised inner products in snd (wn1) and updating them incrementally for the
 // newest pair and the variables that entered or left the free set. Returns -1 / -2 when the
 // first / second Cholesky factorisation fails.
-int formk(Minimizer::State& s, const double* new_column) {
+int formk(Minimizer::State& s, const double* new_column, bool previous_free_set) {
     const std::int64_t n = s.n;
     const int m = s.m;
     const int col = s.col;
@@ -168,7 +168,8 @@ int formk(Minimizer::State& s, const double* new_column) {
             wn1[is + m2 * jy] = acc[3 * col + jy];      // s_new'AA'y_j
         }
         for (int i = 0; i < col; ++i) wn1[(m + i) + m2 * (col - 1)] = acc[col + i];  // s_i'ZZ'y_new
-        upcl = col - 1;
+        // Products taken over the previous free set are corrected below with the older ones.
+        upcl = new_column != nullptr && previous_free_set ? col : col - 1;
     } else {
         upcl = col;
     }

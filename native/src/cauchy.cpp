@@ -110,9 +110,19 @@ int cauchy(Minimizer::State& s) {
     double* wbp = p + 4 * m;
     double* v = p + 6 * m;
 
+    s.fast_from_cauchy = false;
+    s.fast_new_column_before = false;
     if (s.sbgnrm <= 0.0) {
         blas::copy(n, x, xcp);
         return 0;
+    }
+    if (own && s.cnstnd && s.updatd && s.iter > 0 && col > 0) {
+        // Fast: the W'd pass also takes formk's products of the newest pair, over the free set of
+        // the previous iteration (as freev knows it), recorded before the loop below changes iwhere.
+        s.fast_new_column_before = true;
+        if (s.fast_free_before.size() != n) s.fast_free_before.reset(n);
+        std::int8_t* before = s.fast_free_before.data();
+        for (std::int64_t i = 0; i < n; ++i) before[i] = iwhere[i] <= 0 ? 1 : 0;
     }
     bool bnded = true;
     std::int64_t nfree = n;
@@ -183,7 +193,11 @@ int cauchy(Minimizer::State& s) {
     }
     if (theta != 1.0) blas::short_scal(own, col, theta, p + col);
     blas::copy(n, x, xcp);
-    if (nbreak == -1 && nfree == n) return 0;  // d is zero: the GCP is x
+    if (nbreak == -1 && nfree == n) {  // d is zero: the GCP is x
+        s.fast_tsum = 0.0;
+        s.fast_from_cauchy = own;
+        return 0;
+    }
 
     for (int j = 0; j < col2; ++j) c[j] = 0.0;
 
@@ -312,6 +326,11 @@ int cauchy(Minimizer::State& s) {
     }
     // c = c + dtm * p = W'(xcp - x), used by cmprlb.
     if (col > 0) blas::short_axpy(own, col2, dtm, p, c);
+    // Fast: p = W'Zd now (the rows fixed on the way were taken out of it), and the variables
+    // still free moved by tsum d: cmprlb's W'Zq follows from them (reduced_gradient_from_cauchy).
+    // Not when every variable was fixed: the last one's row is still in p.
+    s.fast_tsum = tsum;
+    s.fast_from_cauchy = own && !all_fixed;
     return 0;
 }
 

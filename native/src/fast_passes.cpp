@@ -5,16 +5,21 @@
 // Z'W v) and walks the free rows through an index. Here:
 //   - the accepted pair is written straight into Y and S; its products with the older pairs and
 //     formt wait for the next pass (store_pair);
-//   - bounded: cauchy's pass computes W'd and those products (cauchy_products); unconstrained:
-//     the reduced-gradient pass does (reduced_gradient_pass);
-//   - one pass computes W'Zr and formk's products of the newest pair; bounded, it sums W'Zq
-//     (q = -theta (z - x) - g on the free rows) and W'Zr = W'Zq + (W'ZZ'W) Mc takes the Gram
-//     blocks from formk's (complete_reduced_gradient), so r is never formed on its own;
+//   - bounded: cauchy's pass computes W'd, those products and formk's products of the newest pair
+//     over the previous iteration's free set (cauchy_products; formk corrects them for the rows
+//     that entered or left the free set, with the older pairs). cmprlb's W'Zq (q = -theta (z - x)
+//     - g on the free rows) is (1 - theta tsum) W'Zd, W'Zd being the p that cauchy's breakpoint
+//     walk leaves (the fixed rows taken out) and tsum its step (reduced_gradient_from_cauchy),
+//     and W'Zr = W'Zq + (W'ZZ'W) Mc takes the Gram blocks from formk's
+//     (complete_reduced_gradient), so r is never formed on its own and no pass computes it.
+//     When cauchy could not do it (no breakpoint walk, every variable fixed), one pass sums W'Zq
+//     and the newest pair's products over the current free set (reduced_gradient_pass);
+//   - unconstrained: one pass computes W'g, formk's products of the newest pair and the deferred
+//     products (reduced_gradient_pass);
 //   - subsm's update runs over full-length rows, masked by the free set, adds W Mc with its step,
-//     and starts the line search on the same rows (bounded and one thread: also the 2011
-//     projection and the step-to-bound scan).
-// So a bounded iteration reads W three times and an unconstrained one twice, with unit-stride
-// vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
+//     and starts the line search on the same rows (bounded: also the 2011 projection, and with
+//     one thread the step-to-bound scan).
+// So an iteration reads W twice, with unit-stride vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
 // skipped updates, restarts) are the algorithm's; only rounding differs from Reference.
 #include <cmath>
 #include <atomic>
@@ -350,17 +355,72 @@ int cauchy_products(Minimizer::State& s, const double* d, double* p) {
     const bool pending = s.update_pending;
     const int k = pending ? col - 1 : 0;
     const double* const* w = s.history_columns();
+    const double* y_new = w[col - 1];
     const double* s_new = w[col2 - 1];
-    Pass pass(s, col2 + 2 * k);
+    // Sums: [0, 2col) W'd; [2col, 2col + 2k) the deferred update's y_j's_new and s_j's_new (all
+    // rows); then, with fast_new_column_before, formk's new column over the previous free set F
+    // and active set A: y_j'F y_new, s_j'F y_new, s_j'A s_new, y_j'A s_new (col each).
+    const bool new_column = s.fast_new_column_before;
+    const int nc = col2 + 2 * k;
+    Pass pass(s, nc + (new_column ? 4 * col : 0));
     pass.run(s.n, [&](std::int64_t b0, std::int64_t len, double* lanes) {
+        double yv[kBlock];  // y_new on the rows free before, else 0
+        double sv[kBlock];  // s_new on the others, else 0
         PairsWork pw;
         pw.add(d + b0, 0, col);
+        if (new_column) {
+            const std::int8_t* before = s.fast_free_before.data() + b0;
+            for (std::int64_t t = 0; t < len; ++t) {
+                const bool was_free = before[t] != 0;
+                yv[t] = was_free ? y_new[b0 + t] : 0.0;
+                sv[t] = was_free ? 0.0 : s_new[b0 + t];
+            }
+            pw.add(yv, nc, nc + col);
+            pw.add(sv, nc + 3 * col, nc + 2 * col);
+        }
         pw.add_for_first(k, s_new + b0, col2, col2 + k);
         pw.run(w, col, b0, lanes, len);
     });
-    for (int j = 0; j < col2; ++j) p[j] = pass.totals()[j];
+    const double* tot = pass.totals();
+    for (int j = 0; j < col2; ++j) p[j] = tot[j];
+    if (new_column) s.fast_new_column.assign(tot + nc, tot + nc + 4 * col);
     if (!pending) return 0;
-    return finish_update(s, pass.totals() + col2, pass.totals() + col2 + k);
+    return finish_update(s, tot + col2, tot + col2 + k);
+}
+
+namespace {
+
+// cmprlb's M c, c = W'(xcp - x) from cauchy; kept in wa[6m, 8m) as the coefficients of
+// r = q + Y a + S b (a = (Mc)_Y, b = theta (Mc)_S) for complete_reduced_gradient and subsm.
+// Overwrites wa[0, 2m). Returns bmv's info.
+int cauchy_mc(Minimizer::State& s) {
+    const int m = s.m;
+    const int col = s.col;
+    double* wa = s.wa.data();
+    const int info = bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, true);
+    if (info != 0) return info;
+    for (int j = 0; j < col; ++j) {
+        wa[6 * m + j] = wa[j];
+        wa[6 * m + col + j] = s.theta * wa[col + j];
+    }
+    return 0;
+}
+
+}  // namespace
+
+int reduced_gradient_from_cauchy(Minimizer::State& s) {
+    const int m = s.m;
+    const int col = s.col;
+    const double theta = s.theta;
+    double* wa = s.wa.data();
+    // cauchy left p = [Y'Zd; theta S'Zd] in wa[0, 2m) (Z: the free rows at the GCP, where xcp - x
+    // = tsum d and d = -g), so on those rows q = -theta (xcp - x) - g = (1 - theta tsum) d.
+    const double scale = 1.0 - theta * s.fast_tsum;
+    for (int j = 0; j < col; ++j) {
+        wa[4 * m + j] = scale * wa[j];
+        wa[4 * m + col + j] = scale * (wa[col + j] / theta);
+    }
+    return cauchy_mc(s) != 0 ? -8 : 0;
 }
 
 bool dense_free_set(const Minimizer::State& s) { return !s.cnstnd || s.nfree * 8 >= s.n; }
@@ -377,15 +437,7 @@ int reduced_gradient_pass(Minimizer::State& s) {
     const std::int8_t* iwhere = s.iwhere.data();
     double* wa = s.wa.data();
     const double* const* w = s.history_columns();
-    // cmprlb's M c, c = W'(xcp - x) from cauchy; kept in wa[6m, 8m) as the coefficients of
-    // r = q + Y a + S b (a = (Mc)_Y, b = theta (Mc)_S) for complete_reduced_gradient and subsm.
-    if (cnstnd) {
-        if (bmv(m, s.sy.data(), s.wt.data(), col, wa + 2 * m, wa, fast::enabled(s)) != 0) return -8;
-        for (int j = 0; j < col; ++j) {
-            wa[6 * m + j] = wa[j];
-            wa[6 * m + col + j] = theta * wa[col + j];
-        }
-    }
+    if (cnstnd && cauchy_mc(s) != 0) return -8;
     const bool new_column = s.wrk && s.updatd;  // formk will want the newest pair's products
     const bool pending = s.update_pending;      // only unconstrained (cauchy resolved it otherwise)
     const int k = pending ? col - 1 : 0;

@@ -201,8 +201,12 @@ Task Minimizer::State::begin_iteration() {
         }
         if (nfree != 0 && col != 0) {
             if (fast_mode && fast::dense_free_set(*this)) {
-                info = fast::reduced_gradient_pass(*this);
-                if (info == 0 && wrk) info = formk(*this, updatd ? fast_new_column.data() : nullptr);
+                // Bounded, cauchy's pass has usually done this pass's work (W'Zq from its p, the
+                // new pair's products over the previous free set, corrected by formk).
+                const bool from_cauchy = cnstnd && fast_from_cauchy && (!updatd || fast_new_column_before);
+                info = from_cauchy ? fast::reduced_gradient_from_cauchy(*this) : fast::reduced_gradient_pass(*this);
+                if (info == 0 && wrk)
+                    info = formk(*this, updatd ? fast_new_column.data() : nullptr, from_cauchy && updatd);
                 if (info == 0) fast::complete_reduced_gradient(*this);
                 if (info == 0) info = fast::subsm(*this);
                 if (info != 0) {

@@ -158,6 +158,14 @@ struct Minimizer::State {
     std::vector<double> fast_lanes, fast_totals;  // the sums of a pass (lanes: per thread)
     std::vector<double> fast_chunk_sums;          // per chunk, added in chunk order
     std::vector<double> fast_new_column;          // formk's products of the newest pair (4 col)
+    // Bounded: cauchy's W'd pass also formed fast_new_column, over the free set of the previous
+    // iteration (fast_free_before: 1 where iwhere was <= 0 when cauchy began), and recorded the
+    // GCP's step length, so W'Zq comes from cauchy's p (reduced_gradient_from_cauchy) and formk
+    // corrects the new column for the variables that entered or left the free set.
+    bool fast_from_cauchy = false;
+    bool fast_new_column_before = false;
+    double fast_tsum = 0.0;
+    Buffer<std::int8_t> fast_free_before;
     std::vector<double> fast_dense_m;             // cauchy's M, formed after many segments
     std::vector<double> formk_sums;               // formk's scratch (no allocation per iteration)
     std::vector<const double*> formk_columns;
@@ -210,8 +218,10 @@ int bmv(int m, const double* sy, const double* wt, int col, const double* v, dou
 void matupd(Minimizer::State& s, double rr, double dr);
 int formt(Minimizer::State& s);
 // new_column: the products of the newest pair over the free / active rows, computed by a fused
-// pass (fast_passes.cpp); nullptr computes them here.
-int formk(Minimizer::State& s, const double* new_column = nullptr);
+// pass (fast_passes.cpp); nullptr computes them here. previous_free_set: they were taken over the
+// previous iteration's free set, so the sweep over the entering and leaving variables corrects
+// them too.
+int formk(Minimizer::State& s, const double* new_column = nullptr, bool previous_free_set = false);
 // subspace.cpp
 int cmprlb(Minimizer::State& s);
 int subsm(Minimizer::State& s);
@@ -249,6 +259,9 @@ bool dense_free_set(const Minimizer::State& s);
 // formk's products of the newest pair and (unconstrained) the deferred products in one pass.
 // Bounded, cmprlb's M c goes to wa[6m, 8m) and the reduced gradient is not formed.
 int reduced_gradient_pass(Minimizer::State& s);
+// Bounded, when cauchy's pass has done the work of reduced_gradient_pass (fast_from_cauchy): cmprlb's
+// M c into wa[6m, 8m) and W'Zq = (1 - theta tsum) W'Zd from cauchy's p, with no pass over W.
+int reduced_gradient_from_cauchy(Minimizer::State& s);
 // Bounded, after formk: W'Zr = W'Zq + (W'ZZ'W) M c, the Gram blocks taken from formk's.
 void complete_reduced_gradient(Minimizer::State& s);
 // subsm, forming the reduced gradient on the way (bounded) or from -g (unconstrained).
