@@ -178,7 +178,8 @@ int formk(Minimizer::State& s, const double* new_column, bool previous_free_set)
     // (indx2[0, nenter)) or left (indx2[ileave, n)) the free set. One sweep over those rows
     // gathers each row's y_j and s_j (j < upcl) once and adds its products to every sum; each
     // sum still runs over the rows in increasing order from 0.0, as the reference loops do (one
-    // (iy, jy) at a time), so the bits are the same.
+    // (iy, jy) at a time), so the bits are the same. Fast: in chunks of rows, on the threads
+    // (fast::sweep_rows).
     const std::int64_t nleave = n - ileave;
     if (upcl > 0 && (nenter > 0 || nleave > 0)) {
         const std::size_t sq = static_cast<std::size_t>(upcl) * upcl;
@@ -214,8 +215,13 @@ int formk(Minimizer::State& s, const double* new_column, bool previous_free_set)
                 }
             }
         };
-        sweep(indx2, nenter, e_yy, e_ss, e_sy);
-        sweep(indx2 + ileave, nleave, l_yy, l_ss, l_sy);
+        if (fast::enabled(s)) {  // in chunks, shared out to the threads
+            fast::sweep_rows(s, indx2, nenter, upcl, e_yy, e_ss, e_sy);
+            fast::sweep_rows(s, indx2 + ileave, nleave, upcl, l_yy, l_ss, l_sy);
+        } else {
+            sweep(indx2, nenter, e_yy, e_ss, e_sy);
+            sweep(indx2 + ileave, nleave, l_yy, l_ss, l_sy);
+        }
         for (int iy = 0; iy < upcl; ++iy) {
             const int is = m + iy;
             const std::size_t row = static_cast<std::size_t>(iy) * upcl;

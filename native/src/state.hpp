@@ -168,6 +168,7 @@ struct Minimizer::State {
     Buffer<std::int8_t> fast_free_before;
     std::vector<double> fast_dense_m;             // cauchy's M, formed after many segments
     std::vector<double> formk_sums;               // formk's scratch (no allocation per iteration)
+    std::vector<double> fast_sweep_sums;          // formk's sweep, per chunk of rows (Fast)
     std::vector<const double*> formk_columns;
 
     State(std::int64_t n_, const Options& o, double* external_x);
@@ -262,6 +263,13 @@ int reduced_gradient_pass(Minimizer::State& s);
 // Bounded, when cauchy's pass has done the work of reduced_gradient_pass (fast_from_cauchy): cmprlb's
 // M c into wa[6m, 8m) and W'Zq = (1 - theta tsum) W'Zd from cauchy's p, with no pass over W.
 int reduced_gradient_from_cauchy(Minimizer::State& s);
+// formk's sweep over the rows that entered or left the free set: for the pairs j, k < upcl,
+// yy[j upcl + k] = sum of y_j y_k (k <= j), ss likewise with s, sy[j upcl + k] = sum of s_j y_k
+// (all k), over rows[0, count). Fast order: the rows in chunks of kChunk, each chunk's sums in row
+// order, the chunks' sums added in chunk order (so the bits do not depend on Options::threads,
+// which share out the chunks). yy, ss and sy are overwritten.
+void sweep_rows(Minimizer::State& s, const std::int64_t* rows, std::int64_t count, int upcl, double* yy, double* ss,
+                double* sy);
 // Bounded, after formk: W'Zr = W'Zq + (W'ZZ'W) M c, the Gram blocks taken from formk's.
 void complete_reduced_gradient(Minimizer::State& s);
 // subsm, forming the reduced gradient on the way (bounded) or from -g (unconstrained).
