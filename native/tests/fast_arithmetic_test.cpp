@@ -168,9 +168,10 @@ void same_decisions_as_reference_on_every_path() {
 }
 
 // Any number of threads gives the same bits (each thread takes whole chunks; chunk sums are added
-// in chunk order). n large enough for 2 and 3 threads (64k rows each), a few iterations.
+// in chunk order). n large enough for 2 and 3 threads (64k rows each) in the passes and, bounded,
+// in formk's sweep (about half the variables leave the free set at once), a few iterations.
 void threads_do_not_change_the_bits() {
-    const std::int64_t n = 3 * 16 * 4096 + 1234;
+    const std::int64_t n = 2 * 3 * 16 * 4096 + 1234;
     const double inf = INFINITY;
     std::vector<double> x0(n, 3.0), l(n), u(n), no_l(n, -inf), no_u(n, inf);
     problems::driver_bounds(n, l.data(), u.data());
