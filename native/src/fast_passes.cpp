@@ -19,10 +19,11 @@
 //   - subsm's update runs over full-length rows, masked by the free set, adds W Mc with its step,
 //     and starts the line search on the same rows (bounded: also the 2011 projection, and with
 //     one thread the step-to-bound scan).
-// So an iteration reads W twice, with unit-stride vector loops. Every long sum uses the order of fast.hpp. The decisions (breakpoints, free set,
-// skipped updates, restarts) are the algorithm's; only rounding differs from Reference.
-#include <cmath>
+// So an iteration reads W twice, with unit-stride vector loops. Every long sum uses the order of
+// fast.hpp. The decisions (breakpoints, free set, skipped updates, restarts) are the algorithm's;
+// only rounding differs from Reference.
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <system_error>
 #include <thread>
