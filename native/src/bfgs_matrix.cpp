@@ -194,33 +194,12 @@ int formk(Minimizer::State& s, const double* new_column, bool previous_free_set)
         double* yv = acc + 6 * sq;  // one row's y_j and s_j, j < upcl
         double* sv = yv + upcl;
         std::fill(acc, acc + 6 * sq, 0.0);
-        const auto sweep = [&](const std::int64_t* rows, std::int64_t count, double* yy, double* ss, double* sy2) {
-            for (std::int64_t t = 0; t < count; ++t) {
-                const std::int64_t r = rows[t];
-                for (int j = 0; j < upcl; ++j) {
-                    yv[j] = w[j][r];
-                    sv[j] = w[col + j][r];
-                }
-                for (int iy = 0; iy < upcl; ++iy) {
-                    const double y_i = yv[iy];
-                    const double s_i = sv[iy];
-                    double* yy_row = yy + static_cast<std::size_t>(iy) * upcl;
-                    double* ss_row = ss + static_cast<std::size_t>(iy) * upcl;
-                    double* sy_row = sy2 + static_cast<std::size_t>(iy) * upcl;
-                    for (int jy = 0; jy <= iy; ++jy) {
-                        yy_row[jy] = yy_row[jy] + yv[jy] * y_i;
-                        ss_row[jy] = ss_row[jy] + sv[jy] * s_i;
-                    }
-                    for (int jy = 0; jy < upcl; ++jy) sy_row[jy] = sy_row[jy] + yv[jy] * s_i;
-                }
-            }
-        };
         if (fast::enabled(s)) {  // in chunks, shared out to the threads
             fast::sweep_rows(s, indx2, nenter, upcl, e_yy, e_ss, e_sy);
             fast::sweep_rows(s, indx2 + ileave, nleave, upcl, l_yy, l_ss, l_sy);
         } else {
-            sweep(indx2, nenter, e_yy, e_ss, e_sy);
-            sweep(indx2 + ileave, nleave, l_yy, l_ss, l_sy);
+            kernels::sweep_rows(w, col, upcl, indx2, 0, nenter, e_yy, e_ss, e_sy, yv, sv);
+            kernels::sweep_rows(w, col, upcl, indx2 + ileave, 0, nleave, l_yy, l_ss, l_sy, yv, sv);
         }
         for (int iy = 0; iy < upcl; ++iy) {
             const int is = m + iy;

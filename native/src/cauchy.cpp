@@ -195,7 +195,7 @@ int cauchy(Minimizer::State& s) {
     blas::copy(n, x, xcp);
     if (nbreak == -1 && nfree == n) {  // d is zero: the GCP is x
         s.fast_tsum = 0.0;
-        s.fast_from_cauchy = own;
+        s.fast_from_cauchy = own && (!s.updatd || s.fast_new_column_before);
         return 0;
     }
 
@@ -328,9 +328,10 @@ int cauchy(Minimizer::State& s) {
     if (col > 0) blas::short_axpy(own, col2, dtm, p, c);
     // Fast: p = W'Zd now (the rows fixed on the way were taken out of it), and the variables
     // still free moved by tsum d: cmprlb's W'Zq follows from them (reduced_gradient_from_cauchy).
-    // Not when every variable was fixed: the last one's row is still in p.
+    // Not when every variable was fixed (the last one's row is still in p), nor without the new
+    // pair's products when there is a new pair.
     s.fast_tsum = tsum;
-    s.fast_from_cauchy = own && !all_fixed;
+    s.fast_from_cauchy = own && !all_fixed && (!s.updatd || s.fast_new_column_before);
     return 0;
 }
 

@@ -336,38 +336,15 @@ void store_pair(Minimizer::State& s, double dr) {
 
 void sweep_rows(Minimizer::State& s, const std::int64_t* rows, std::int64_t count, int upcl, double* yy, double* ss,
                 double* sy) {
-    const std::size_t sq = static_cast<std::size_t>(upcl) * upcl;
-    for (std::size_t k = 0; k < sq; ++k) yy[k] = ss[k] = sy[k] = 0.0;
     if (count <= 0 || upcl <= 0) return;
     const int col = s.col;
     const double* const* w = s.history_columns();
-    // Rows [t0, t1) of the list into the sums (each in row order); yv and sv: upcl doubles each.
-    const auto accumulate_rows = [&](std::int64_t t0, std::int64_t t1, double* cyy, double* css, double* csy,
-                                     double* yv, double* sv) {
-        for (std::int64_t t = t0; t < t1; ++t) {
-            const std::int64_t r = rows[t];
-            for (int j = 0; j < upcl; ++j) {
-                yv[j] = w[j][r];
-                sv[j] = w[col + j][r];
-            }
-            for (int iy = 0; iy < upcl; ++iy) {
-                const double y_i = yv[iy];
-                const double s_i = sv[iy];
-                double* yy_row = cyy + static_cast<std::size_t>(iy) * upcl;
-                double* ss_row = css + static_cast<std::size_t>(iy) * upcl;
-                double* sy_row = csy + static_cast<std::size_t>(iy) * upcl;
-                for (int jy = 0; jy <= iy; ++jy) {
-                    yy_row[jy] = yy_row[jy] + yv[jy] * y_i;
-                    ss_row[jy] = ss_row[jy] + sv[jy] * s_i;
-                }
-                for (int jy = 0; jy < upcl; ++jy) sy_row[jy] = sy_row[jy] + yv[jy] * s_i;
-            }
-        }
-    };
+    const std::size_t sq = static_cast<std::size_t>(upcl) * upcl;
     const std::int64_t chunks = (count + kChunk - 1) / kChunk;
-    if (chunks == 1) {  // one chunk: its sums are the totals (0.0 + sum, the same bits)
+    if (chunks == 1) {  // one chunk: its sums go straight into the totals (0.0 + sum, the same bits)
         s.fast_sweep_sums.resize(2 * static_cast<std::size_t>(upcl));
-        accumulate_rows(0, count, yy, ss, sy, s.fast_sweep_sums.data(), s.fast_sweep_sums.data() + upcl);
+        double* yv = s.fast_sweep_sums.data();
+        kernels::sweep_rows(w, col, upcl, rows, 0, count, yy, ss, sy, yv, yv + upcl);
         return;
     }
     const std::size_t per_chunk = 3 * sq + 2 * static_cast<std::size_t>(upcl);  // sums, then one row's y and s
@@ -377,7 +354,8 @@ void sweep_rows(Minimizer::State& s, const std::int64_t* rows, std::int64_t coun
         for (std::int64_t c = c_begin; c < c_end; ++c) {
             double* cyy = sums + per_chunk * static_cast<std::size_t>(c);
             const std::int64_t t1 = (c + 1) * kChunk < count ? (c + 1) * kChunk : count;
-            accumulate_rows(c * kChunk, t1, cyy, cyy + sq, cyy + 2 * sq, cyy + 3 * sq, cyy + 3 * sq + upcl);
+            kernels::sweep_rows(w, col, upcl, rows, c * kChunk, t1, cyy, cyy + sq, cyy + 2 * sq, cyy + 3 * sq,
+                                cyy + 3 * sq + upcl);
         }
     });
     for (std::int64_t c = 0; c < chunks; ++c) {

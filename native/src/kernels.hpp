@@ -5,6 +5,7 @@
 // column-by-column re-reads that make the original slow).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace lbfgsb {
@@ -65,6 +66,33 @@ inline void accumulate_columns(const double* const* cols, int ncols, double* out
         case 2: detail::accumulate_group<2>(cols + c, out + c, count, row, weight); break;
         case 1: detail::accumulate_group<1>(cols + c, out + c, count, row, weight); break;
         default: break;
+    }
+}
+
+// formk's sweep over rows that entered or left the free set, rows[t] for t in [t0, t1): for the
+// pairs j, k < upcl (y_j = w[j], s_j = w[col + j]) adds y_j y_k (k <= j) to yy[j upcl + k], s_j s_k
+// (k <= j) to ss[j upcl + k] and s_j y_k (all k) to sy[j upcl + k], each sum in increasing t; one
+// gather of the row's y_j and s_j (into yv, sv: upcl doubles each) serves every sum.
+inline void sweep_rows(const double* const* w, int col, int upcl, const std::int64_t* rows, std::int64_t t0,
+                       std::int64_t t1, double* yy, double* ss, double* sy, double* yv, double* sv) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+        const std::int64_t r = rows[t];
+        for (int j = 0; j < upcl; ++j) {
+            yv[j] = w[j][r];
+            sv[j] = w[col + j][r];
+        }
+        for (int iy = 0; iy < upcl; ++iy) {
+            const double y_i = yv[iy];
+            const double s_i = sv[iy];
+            double* yy_row = yy + static_cast<std::size_t>(iy) * upcl;
+            double* ss_row = ss + static_cast<std::size_t>(iy) * upcl;
+            double* sy_row = sy + static_cast<std::size_t>(iy) * upcl;
+            for (int jy = 0; jy <= iy; ++jy) {
+                yy_row[jy] = yy_row[jy] + yv[jy] * y_i;
+                ss_row[jy] = ss_row[jy] + sv[jy] * s_i;
+            }
+            for (int jy = 0; jy < upcl; ++jy) sy_row[jy] = sy_row[jy] + yv[jy] * s_i;
+        }
     }
 }
 

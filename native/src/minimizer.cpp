@@ -203,10 +203,9 @@ Task Minimizer::State::begin_iteration() {
             if (fast_mode && fast::dense_free_set(*this)) {
                 // Bounded, cauchy's pass has usually done this pass's work (W'Zq from its p, the
                 // new pair's products over the previous free set, corrected by formk).
-                const bool from_cauchy = cnstnd && fast_from_cauchy && (!updatd || fast_new_column_before);
+                const bool from_cauchy = cnstnd && fast_from_cauchy;
                 info = from_cauchy ? fast::reduced_gradient_from_cauchy(*this) : fast::reduced_gradient_pass(*this);
-                if (info == 0 && wrk)
-                    info = formk(*this, updatd ? fast_new_column.data() : nullptr, from_cauchy && updatd);
+                if (info == 0 && wrk) info = formk(*this, updatd ? fast_new_column.data() : nullptr, from_cauchy);
                 if (info == 0) fast::complete_reduced_gradient(*this);
                 if (info == 0) info = fast::subsm(*this);
                 if (info != 0) {

@@ -161,7 +161,8 @@ struct Minimizer::State {
     // Bounded: cauchy's W'd pass also formed fast_new_column, over the free set of the previous
     // iteration (fast_free_before: 1 where iwhere was <= 0 when cauchy began), and recorded the
     // GCP's step length, so W'Zq comes from cauchy's p (reduced_gradient_from_cauchy) and formk
-    // corrects the new column for the variables that entered or left the free set.
+    // corrects the new column for the variables that entered or left the free set. cauchy sets
+    // fast_from_cauchy when all of that holds for this iteration.
     bool fast_from_cauchy = false;
     bool fast_new_column_before = false;
     double fast_tsum = 0.0;
@@ -263,11 +264,10 @@ int reduced_gradient_pass(Minimizer::State& s);
 // Bounded, when cauchy's pass has done the work of reduced_gradient_pass (fast_from_cauchy): cmprlb's
 // M c into wa[6m, 8m) and W'Zq = (1 - theta tsum) W'Zd from cauchy's p, with no pass over W.
 int reduced_gradient_from_cauchy(Minimizer::State& s);
-// formk's sweep over the rows that entered or left the free set: for the pairs j, k < upcl,
-// yy[j upcl + k] = sum of y_j y_k (k <= j), ss likewise with s, sy[j upcl + k] = sum of s_j y_k
-// (all k), over rows[0, count). Fast order: the rows in chunks of kChunk, each chunk's sums in row
-// order, the chunks' sums added in chunk order (so the bits do not depend on Options::threads,
-// which share out the chunks). yy, ss and sy are overwritten.
+// formk's sweep (kernels::sweep_rows) over rows[0, count), adding into yy, ss and sy (zero on
+// entry). Fast order: the rows in chunks of kChunk, each chunk's sums in row order, the chunks'
+// sums added in chunk order (so the bits do not depend on Options::threads, which share out the
+// chunks).
 void sweep_rows(Minimizer::State& s, const std::int64_t* rows, std::int64_t count, int upcl, double* yy, double* ss,
                 double* sy);
 // Bounded, after formk: W'Zr = W'Zq + (W'ZZ'W) M c, the Gram blocks taken from formk's.
